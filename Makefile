@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine:
+#   make dist   installs the package in .venv and builds dist/
+#   make test   also installs the test tools (pip, apt, npm) and runs every check
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: dist test check setup setup-test
+
+dist: setup
+	$(BIN)/python build.py --format all
+
+check: setup
+	$(BIN)/python build.py --check
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+	bash scripts/install-system-deps
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@

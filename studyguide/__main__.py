@@ -1,0 +1,5 @@
+"""`python -m studyguide`: the same command line as build.py."""
+
+from .cli import main_entry
+
+main_entry()

@@ -1,0 +1,26 @@
+"""The one error type for bad content: a list of `path:line: message` problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the content, at a file and line."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Bad content: carries every problem found, so authors see them all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (str(p.path), p.line, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))

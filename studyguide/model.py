@@ -1,0 +1,112 @@
+"""The format-neutral document model: Guide -> Section -> Question, answers as a small block tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Node:
+    """One parsed Markdown element: a block or inline, with its children."""
+
+    kind: str
+    children: tuple[Node, ...] = ()
+    text: str = ""
+    attrs: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+
+    def attr(self, name: str, default: str = "") -> str:
+        """Return the value of one attribute."""
+        return dict(self.attrs).get(name, default)
+
+    def plain_text(self) -> str:
+        """Return the visible text of this node and its descendants."""
+        if self.kind in ("text", "code_inline", "math_inline", "math_block", "fence"):
+            return self.text
+        if self.kind in ("softbreak", "hardbreak"):
+            return " "
+        if self.kind == "image":
+            return self.attr("alt")
+        sep = " " if self.kind in BLOCK_KINDS else ""
+        return sep.join(child.plain_text() for child in self.children)
+
+
+BLOCK_KINDS = frozenset(
+    {"root", "paragraph", "bullet_list", "ordered_list", "list_item", "blockquote", "heading", "table", "thead", "tbody", "tr", "th", "td"}
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something came from: a content file and a 1-based line."""
+
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question with its answer."""
+
+    id: str
+    title: str
+    tags: tuple[str, ...]
+    answer: Node
+    source: Source
+    core: Node | None = None
+    sources: Node | None = None
+    see_also: tuple[str, ...] = ()
+
+    def answer_text(self) -> str:
+        """Return the answer's visible text."""
+        return self.answer.plain_text()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named group of questions: one content file."""
+
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Guide-wide metadata from guide.toml."""
+
+    id: str
+    title: str
+    description: str
+    author: str
+    source: str
+    language: str
+    version: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The whole study guide."""
+
+    meta: Meta
+    sections: tuple[Section, ...]
+    root: Path
+    files: tuple[Path, ...] = field(default=())
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Return every question, in reading order."""
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, question_id: str) -> Question:
+        """Return the question with this id."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)

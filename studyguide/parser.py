@@ -1,0 +1,396 @@
+"""The one parser: content/ (guide.toml and one Markdown file per section) into the model."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from .errors import ContentError, Problem
+from .model import Guide, Meta, Node, Question, Section, Source
+
+META_FILE = "guide.toml"
+META_KEYS = ("id", "title", "description", "author", "source", "language", "version", "date")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
+FIELD = re.compile(r"^(Tags|Sources|See also):\s*(.*)$", re.DOTALL)
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def markdown() -> MarkdownIt:
+    """Return the one Markdown parser: CommonMark, tables, $ math; raw HTML stays text."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table").use(dollarmath_plugin)
+
+
+def load_guide(root: Path) -> Guide:
+    """Parse and validate a content folder; raise ContentError listing every problem."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise ContentError([Problem(root, 0, "content folder not found")])
+    meta = _load_meta(root / META_FILE, problems)
+    files = sorted(p for p in root.glob("*.md") if p.name.lower() != "readme.md")
+    if not files:
+        problems.append(Problem(root, 0, "no section files (*.md) in the content folder"))
+    sections = []
+    md = markdown()
+    for path in files:
+        section = _load_section(path, md, problems)
+        if section is not None:
+            sections.append(section)
+    guide = Guide(meta=meta, sections=tuple(sections), root=root, files=tuple(files))
+    _check_guide(guide, problems)
+    if problems:
+        raise ContentError(problems)
+    return guide
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    """Read a content file as UTF-8 text, reporting empty, binary and undecodable files."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, 0, f"cannot read file: {exc.strerror}"))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(Problem(path, 0, f"file is larger than the limit of {MAX_FILE_BYTES} bytes"))
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        problems.append(Problem(path, 1, "file is empty"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(path, line, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problems.append(Problem(path, line, "binary data (NUL byte) in a text file"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_meta(path: Path, problems: list[Problem]) -> Meta:
+    """Read guide.toml into Meta."""
+    empty = Meta(*([""] * len(META_KEYS)))
+    if not path.is_file():
+        problems.append(Problem(path, 0, f"missing {META_FILE} with the guide's metadata"))
+        return empty
+    text = _read_text(path, problems)
+    if text is None:
+        return empty
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        problems.append(Problem(path, int(match.group(1)) if match else 1, f"invalid TOML: {exc}"))
+        return empty
+    lines = text.split("\n")
+
+    def line_of(key: str) -> int:
+        for number, line in enumerate(lines, start=1):
+            if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+                return number
+        return 1
+
+    for key in data:
+        if key not in META_KEYS:
+            problems.append(Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {', '.join(META_KEYS)})"))
+    values = {}
+    for key in META_KEYS:
+        value = data.get(key)
+        if value is None:
+            problems.append(Problem(path, 1, f"missing metadata key '{key}'"))
+            value = ""
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(Problem(path, line_of(key), f"metadata key '{key}' must be a non-empty string"))
+            value = ""
+        values[key] = value.strip()
+    if values["id"] and not SLUG.match(values["id"]):
+        problems.append(Problem(path, line_of("id"), f"malformed guide id '{values['id']}': use lowercase letters, digits and hyphens"))
+    if values["date"] and not DATE.match(values["date"]):
+        problems.append(Problem(path, line_of("date"), f"date '{values['date']}' must be YYYY-MM-DD"))
+    return Meta(**values)
+
+
+def _split_heading(text: str) -> tuple[str, str | None]:
+    """Split 'Title {#id}' into the title and the raw text inside the braces."""
+    match = HEADING_ID.search(text)
+    if not match:
+        return text.strip(), None
+    return text[: match.start()].strip(), match.group(1).strip()
+
+
+def _heading_id(raw: str | None, path: Path, line: int, what: str, problems: list[Problem]) -> str:
+    """Validate the `{#id}` of a heading and return the id ('' when invalid)."""
+    if raw is None:
+        problems.append(Problem(path, line, f"{what} has no id: end the heading with {{#some-id}}"))
+        return ""
+    if not raw.startswith("#") or not SLUG.match(raw[1:]):
+        problems.append(Problem(path, line, f"malformed id '{{{raw}}}': write {{#some-id}} with lowercase letters, digits and hyphens"))
+        return ""
+    return raw[1:]
+
+
+def _load_section(path: Path, md: MarkdownIt, problems: list[Problem]) -> Section | None:
+    """Parse one section file: '# Section {#id}' then '## Question {#id}' blocks."""
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    blocks = SyntaxTreeNode(md.parse(text)).children
+    section: tuple[str, str, int] | None = None
+    questions: list[Question] = []
+    current: tuple[str, str, int, list[SyntaxTreeNode]] | None = None
+
+    def finish() -> None:
+        if current is not None:
+            question = _make_question(path, *current, problems)
+            if question is not None:
+                questions.append(question)
+
+    for block in blocks:
+        line = _line(block)
+        if block.type == "heading" and block.tag == "h1":
+            if section is not None:
+                problems.append(Problem(path, line, "a second '# Section' heading: use one file per section"))
+                continue
+            title, raw = _split_heading(_inline_source(block))
+            section = (title, _heading_id(raw, path, line, "section", problems), line)
+        elif block.type == "heading" and block.tag == "h2":
+            finish()
+            title, raw = _split_heading(_inline_source(block))
+            if section is None:
+                problems.append(Problem(path, line, "question outside a section: start the file with '# Section title {#section-id}'"))
+            if not title:
+                problems.append(Problem(path, line, "question has an empty title"))
+            current = (title, _heading_id(raw, path, line, "question", problems), line, [])
+        elif current is not None:
+            current[3].append(block)
+        elif section is None:
+            problems.append(Problem(path, line, "text before the section heading: start the file with '# Section title {#section-id}'"))
+        else:
+            problems.append(Problem(path, line, "text outside a question: put it under a '## Question {#id}' heading"))
+    finish()
+    if section is None:
+        if not blocks:
+            problems.append(Problem(path, 1, "file has no content"))
+        elif not any(p.path == path for p in problems):
+            problems.append(Problem(path, 1, "no '# Section title {#section-id}' heading"))
+        return None
+    if not questions and not any(p.path == path for p in problems):
+        problems.append(Problem(path, section[2], "section has no questions"))
+    return Section(id=section[1], title=section[0], questions=tuple(questions), source=Source(path, section[2]))
+
+
+def _make_question(
+    path: Path, title: str, qid: str, line: int, blocks: list[SyntaxTreeNode], problems: list[Problem]
+) -> Question | None:
+    """Build a Question from the blocks under its heading: fields, core answer, answer body."""
+    fields: dict[str, SyntaxTreeNode] = {}
+    body: list[SyntaxTreeNode] = []
+    for index, block in enumerate(blocks):
+        match = FIELD.match(block.children[0].content) if block.type == "paragraph" else None
+        if match:
+            name = match.group(1)
+            if name in fields:
+                problems.append(Problem(path, _line(block), f"second '{name}:' line in one question"))
+            fields[name] = block
+            if name == "Sources" and not match.group(2).strip():
+                following = blocks[index + 1] if index + 1 < len(blocks) else None
+                if following is None or following.type not in ("bullet_list", "ordered_list"):
+                    problems.append(Problem(path, _line(block), "'Sources:' needs the sources after it, on the line or as a list"))
+                else:
+                    fields["Sources-list"] = following
+            continue
+        if "Sources-list" in fields and block is fields["Sources-list"]:
+            continue
+        body.append(block)
+    tags: tuple[str, ...] = ()
+    if "Tags" not in fields:
+        problems.append(Problem(path, line, "question has no 'Tags:' line"))
+    else:
+        tags = _tags(fields["Tags"], path, problems)
+    core = None
+    if body and body[0].type == "blockquote":
+        quote = _convert(body.pop(0), line)
+        core = Node("root", quote.children, line=quote.line)
+    if not body:
+        problems.append(Problem(path, line, "question has no answer"))
+    see_also = _see_also(fields["See also"], path, problems) if "See also" in fields else ()
+    sources = None
+    if "Sources-list" in fields:
+        listing = _convert(fields["Sources-list"], line)
+        sources = Node("root", (listing,), line=listing.line)
+    elif "Sources" in fields:
+        paragraph = _strip_field(_convert(fields["Sources"], line), "Sources:")
+        sources = Node("root", (paragraph,), line=paragraph.line)
+    answer = Node("root", tuple(_convert(b, _line(b)) for b in body), line=line)
+    if not qid or not title:
+        return None
+    _check_nodes(answer, path, problems)
+    return Question(
+        id=qid,
+        title=title,
+        tags=tags,
+        answer=answer,
+        source=Source(path, line),
+        core=core,
+        sources=sources,
+        see_also=see_also,
+    )
+
+
+def _tags(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """Parse 'Tags: a, b, c'."""
+    raw = FIELD.match(block.children[0].content)
+    assert raw is not None
+    tags = [t.strip() for t in raw.group(2).replace("\n", " ").split(",") if t.strip()]
+    if not tags:
+        problems.append(Problem(path, _line(block), "'Tags:' line lists no tags"))
+    for tag in tags:
+        if not SLUG.match(tag):
+            problems.append(Problem(path, _line(block), f"malformed tag '{tag}': use lowercase letters, digits and hyphens"))
+    if len(set(tags)) != len(tags):
+        problems.append(Problem(path, _line(block), "a tag is listed twice"))
+    return tuple(tags)
+
+
+def _see_also(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """Parse 'See also: [title](#id), ...' into question ids."""
+    ids = []
+    for node in _walk(block):
+        if node.type == "link":
+            href = str(node.attrs.get("href", ""))
+            if href.startswith("#") and SLUG.match(href[1:]):
+                ids.append(href[1:])
+            else:
+                problems.append(Problem(path, _line(block), f"'See also:' link '{href}' must point at a question as (#question-id)"))
+    if not ids:
+        problems.append(Problem(path, _line(block), "'See also:' needs links of the form [title](#question-id)"))
+    return tuple(ids)
+
+
+def _strip_field(node: Node, label: str) -> Node:
+    """Remove the leading 'Label:' text from a field paragraph."""
+    first, *rest = node.children
+    if first.kind == "text" and first.text.startswith(label):
+        first = Node("text", text=first.text[len(label) :].lstrip(), line=first.line)
+    return Node(node.kind, (first, *rest), node.text, node.attrs, node.line)
+
+
+def _check_nodes(root: Node, path: Path, problems: list[Problem]) -> None:
+    """Report links and images that would leave the content: only web links, question anchors and local images."""
+    for node in _walk_nodes(root):
+        if node.kind == "link":
+            href = node.attr("href")
+            if not (href.startswith(LINK_SCHEMES) or (href.startswith("#") and SLUG.match(href[1:]))):
+                problems.append(Problem(path, node.line, f"link '{href}' not allowed: use http(s)://, mailto: or #question-id"))
+        elif node.kind == "image":
+            src = node.attr("src")
+            if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith(("/", "\\")):
+                problems.append(Problem(path, node.line, f"image '{src}' must be a relative path inside the content folder"))
+                continue
+            target = (path.parent / src).resolve()
+            if not target.is_relative_to(path.parent.resolve()):
+                problems.append(Problem(path, node.line, f"image '{src}' is outside the content folder"))
+            elif not target.is_file():
+                problems.append(Problem(path, node.line, f"image '{src}' not found"))
+
+
+def _check_guide(guide: Guide, problems: list[Problem]) -> None:
+    """Check what spans files: unique ids and titles, links between questions."""
+    seen_ids: dict[str, Source] = {}
+    seen_titles: dict[str, Source] = {}
+    for section in guide.sections:
+        if section.id:
+            if section.id in seen_ids:
+                problems.append(Problem(section.source.path, section.source.line, f"duplicate id '{section.id}' (first used at {seen_ids[section.id]})"))
+            seen_ids.setdefault(section.id, section.source)
+        for q in section.questions:
+            if q.id in seen_ids:
+                problems.append(Problem(q.source.path, q.source.line, f"duplicate id '{q.id}' (first used at {seen_ids[q.id]})"))
+            seen_ids.setdefault(q.id, q.source)
+            key = q.title.casefold()
+            if key in seen_titles:
+                problems.append(Problem(q.source.path, q.source.line, f"duplicate question title (first used at {seen_titles[key]})"))
+            seen_titles.setdefault(key, q.source)
+    question_ids = {q.id for q in guide.questions}
+    for q in guide.questions:
+        targets = list(q.see_also) + [
+            n.attr("href")[1:] for n in _walk_nodes(q.answer) if n.kind == "link" and n.attr("href").startswith("#")
+        ]
+        for target in targets:
+            if target not in question_ids:
+                problems.append(Problem(q.source.path, q.source.line, f"link to unknown question id '{target}'"))
+            elif target == q.id:
+                problems.append(Problem(q.source.path, q.source.line, "a question links to itself"))
+
+
+def _line(block: SyntaxTreeNode) -> int:
+    """Return a block's 1-based first line."""
+    return block.map[0] + 1 if block.map else 0
+
+
+def _inline_source(block: SyntaxTreeNode) -> str:
+    """Return the raw inline Markdown of a heading or paragraph."""
+    return block.children[0].content if block.children else ""
+
+
+def _walk(node: SyntaxTreeNode) -> Iterator[SyntaxTreeNode]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _walk_nodes(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.children:
+        yield from _walk_nodes(child)
+
+
+def _convert(node: SyntaxTreeNode, line: int) -> Node:
+    """Turn a markdown-it syntax tree node into a frozen model Node."""
+    if node.map:
+        line = node.map[0] + 1
+    children: list[Node] = []
+    for child in node.children:
+        if child.type == "inline":
+            children.extend(_convert(grandchild, line) for grandchild in child.children)
+        else:
+            children.append(_convert(child, line))
+    kind = node.type
+    attrs: dict[str, str] = {}
+    text = ""
+    if kind in ("text", "code_inline", "math_inline", "html_inline", "html_block"):
+        text = node.content
+    elif kind in ("fence", "code_block"):
+        kind, text = "fence", node.content
+        attrs["lang"] = (node.info or "").strip().split(" ")[0] if kind == "fence" and node.info else ""
+    elif kind in ("math_block", "math_block_label"):
+        kind, text = "math_block", node.content.strip()
+    elif kind == "heading":
+        attrs["level"] = node.tag[1:]
+    elif kind == "link":
+        attrs["href"] = str(node.attrs.get("href", ""))
+    elif kind == "image":
+        attrs["src"] = str(node.attrs.get("src", ""))
+        attrs["alt"] = "".join(c.content for c in node.children)
+        children = []
+    elif kind == "ordered_list":
+        attrs["start"] = str(node.attrs.get("start", 1))
+    elif kind in ("th", "td"):
+        style = str(node.attrs.get("style", ""))
+        if style.startswith("text-align:"):
+            attrs["align"] = style.split(":", 1)[1]
+    if kind in ("html_inline", "html_block"):
+        kind = "text"
+    return Node(kind, tuple(children), text, tuple(sorted(attrs.items())), line)

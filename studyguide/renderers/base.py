@@ -1,0 +1,68 @@
+"""What every renderer shares: its declaration, build options and the jinja2 environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import jinja2
+
+from ..model import Guide
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Choices that change an output: paper size, PDF edition, where templates live."""
+
+    paper: str = "a4"
+    edition: str = "full"
+    templates: Path = TEMPLATES
+
+
+class Renderer(Protocol):
+    """A writer for one output format: a name, a file name, and bytes from the model."""
+
+    name: str
+    description: str
+
+    def filename(self, guide: Guide, options: Options) -> str:
+        """Return the output's file name, derived from the guide id."""
+        ...
+
+    def render(self, guide: Guide, options: Options) -> bytes:
+        """Return the whole output file; raise ContentError for problems in the content."""
+        ...
+
+
+def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
+    """Return the jinja2 environment: autoescaping on, undefined names are errors.
+
+    Anki's card templates use `{{Field}}` themselves, so theirs takes `[[ ]]`, `[% %]` and `[# #]`.
+    """
+    delimiters = (
+        {"variable_start_string": "[[", "variable_end_string": "]]", "block_start_string": "[%",
+         "block_end_string": "%]", "comment_start_string": "[#", "comment_end_string": "#]"}
+        if anki
+        else {}
+    )
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        **delimiters,  # type: ignore[arg-type]
+    )
+
+
+def build_epoch(guide: Guide) -> int:
+    """Return the document date in Unix seconds: SOURCE_DATE_EPOCH, else the guide's date."""
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return int(env)
+    day = dt.date.fromisoformat(guide.meta.date)
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())

@@ -1,0 +1,30 @@
+"""Shared fixtures: the real content, and one build of it read by every output test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studyguide.cli import main
+from studyguide.model import Guide
+from studyguide.parser import load_guide
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def guide() -> Guide:
+    """The real content, parsed."""
+    return load_guide(CONTENT)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, guide: Guide) -> dict[str, Path]:
+    """Build every output of the real content once; map format name to file."""
+    out = tmp_path_factory.mktemp("dist")
+    assert main(["--format", "all", "--content", str(CONTENT), "--out", str(out)]) == 0
+    gid = guide.meta.id
+    return {"anki": out / f"{gid}.apkg", "pdf": out / f"{gid}.pdf", "html": out / f"{gid}.html"}

@@ -1,0 +1,100 @@
+"""Real readers for the outputs: the Anki library, poppler/pypdf, an HTML parser."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pypdf import PdfReader
+
+
+@dataclass(frozen=True)
+class Card:
+    """One imported card as Anki renders it."""
+
+    guid: str
+    deck: str
+    tags: tuple[str, ...]
+    fields: dict[str, str]
+    question: str
+    answer: str
+    mod: int
+
+
+def normalize(text: str) -> str:
+    """Fold whitespace, join words hyphenated at line ends, unify quotes for comparison."""
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    return " ".join(text.split())
+
+
+def import_apkg(path: Path, collection_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """Import an .apkg into a fresh (or given) collection and return the open collection."""
+    from anki.collection import Collection, ImportAnkiPackageRequest
+
+    folder = collection_dir or Path(tempfile.mkdtemp())
+    col = Collection(str(folder / "collection.anki2"))
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path)))
+    return col
+
+
+def cards(col) -> list[Card]:  # type: ignore[no-untyped-def]
+    """Render every card of a collection."""
+    result = []
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        note = card.note()
+        result.append(
+            Card(
+                guid=note.guid,
+                deck=col.decks.name(card.did),
+                tags=tuple(note.tags),
+                fields=dict(note.items()),
+                question=card.question(),
+                answer=card.answer(),
+                mod=note.mod,
+            )
+        )
+    return result
+
+
+def pdf_text(path: Path) -> list[str]:
+    """Return the extracted text of every page."""
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.ids: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def text_of_html(markup: str) -> tuple[str, list[str]]:
+    """Return the visible text of HTML (without style and script) and its element ids."""
+    parser = _TextParser()
+    parser.feed(markup)
+    return normalize(" ".join(parser.parts)), parser.ids
+
+
+def html_text(path: Path) -> tuple[str, list[str]]:
+    """Return the text and element ids of an HTML file."""
+    return text_of_html(path.read_text(encoding="utf-8"))

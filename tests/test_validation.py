@@ -1,0 +1,80 @@
+"""Every validation error, from a fixture file, with its exact `path:line: message`."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studyguide.cli import main
+from studyguide.errors import ContentError
+from studyguide.parser import load_guide
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CASES = sorted(p.stem for p in (FIXTURES / "invalid").glob("*.expected"))
+
+
+def make_content(tmp_path: Path, case: str) -> tuple[Path, Path]:
+    """Copy the valid fixture guide and add (or swap in) the broken file of a case."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    broken = next(p for p in (FIXTURES / "invalid").glob(f"{case}.*") if p.suffix != ".expected")
+    target = content / ("guide.toml" if broken.suffix == ".toml" else f"50-{case}.md")
+    shutil.copyfile(broken, target)
+    return content, target
+
+
+def expected(case: str, target: Path) -> list[str]:
+    text = (FIXTURES / "invalid" / f"{case}.expected").read_text(encoding="utf-8")
+    return [line.replace("{file}", str(target)) for line in text.splitlines() if line]
+
+
+def test_valid_fixture_loads() -> None:
+    guide = load_guide(FIXTURES / "valid")
+    assert [q.id for q in guide.questions] == ["fixture", "why-test"]
+    assert guide.question("why-test").see_also == ("fixture",)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_error_message(tmp_path: Path, case: str) -> None:
+    content, target = make_content(tmp_path, case)
+    with pytest.raises(ContentError) as info:
+        load_guide(content)
+    assert [str(p) for p in info.value.problems] == expected(case, target)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("case", ["many-problems", "invalid-utf8", "unknown-key"])
+def test_cli_reports_every_problem_and_leaves_output_alone(
+    tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, target = make_content(tmp_path, case)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.apkg").write_bytes(b"last good build")
+    before = snapshot(out)
+    for argv in (["--check", "--content", str(content)], ["--format", "all", "--content", str(content), "--out", str(out)]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        for line in expected(case, target):
+            assert line in err.splitlines()
+        assert "Traceback" not in err
+        assert snapshot(out) == before
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--format", "epub"]) == 2
+    assert "unknown format epub" in capsys.readouterr().err
+    assert main(["--no-such-option"]) == 2
+    content = FIXTURES / "valid"
+    assert main(["--content", str(content), "--out", str(content / "dist")]) == 2
+
+
+def test_check_passes_on_valid_content(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--check", "--content", str(FIXTURES / "valid")]) == 0
+    assert "2 questions" in capsys.readouterr().out
