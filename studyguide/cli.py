@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .errors import ContentError
+from .lint import lint
 from .output import write_atomic
 from .parser import load_guide
 from .renderers import RENDERERS, Options
@@ -44,7 +45,9 @@ def arguments() -> Parser:
     )
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)")
-    parser.add_argument("--check", action="store_true", help="validate the content only; write nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="validate the content and lint it (warnings: twins, tags, core answers); write nothing"
+    )
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
     return parser
 
@@ -76,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         report(exc)
         return EXIT_CONTENT
     if args.check:
-        print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections")
+        warnings = lint(guide)
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+        print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
         return EXIT_OK
     return build(guide, names, args.out, Options(paper=args.paper))
 

@@ -21,7 +21,11 @@ HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
 FIELD = re.compile(r"^(Tags|Sources|See also):\s*(.*)$", re.DOTALL)
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+# Limits, documented in the README: beyond them a build stops with a clear message.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_QUESTIONS = 20_000
+MAX_TITLE_CHARS = 300
+MAX_ANSWER_CHARS = 20_000
 
 
 def markdown() -> MarkdownIt:
@@ -45,6 +49,8 @@ def load_guide(root: Path) -> Guide:
         if section is not None:
             sections.append(section)
     guide = Guide(meta=meta, sections=tuple(sections), root=root, files=tuple(files))
+    if len(guide.questions) > MAX_QUESTIONS:
+        problems.append(Problem(root, 0, f"{len(guide.questions)} questions: more than the limit of {MAX_QUESTIONS}"))
     _check_guide(guide, problems)
     if problems:
         raise ContentError(problems)
@@ -66,15 +72,15 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     if not data.strip():
         problems.append(Problem(path, 1, "file is empty"))
         return None
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        problems.append(Problem(path, line, "binary file (NUL byte): content files must be UTF-8 text"))
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         problems.append(Problem(path, line, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
-        return None
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        problems.append(Problem(path, line, "binary data (NUL byte) in a text file"))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -236,6 +242,11 @@ def _make_question(
     answer = Node("root", tuple(_convert(b, _line(b)) for b in body), line=line)
     if not qid or not title:
         return None
+    if len(title) > MAX_TITLE_CHARS:
+        problems.append(Problem(path, line, f"title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}"))
+    size = len(answer.plain_text())
+    if size > MAX_ANSWER_CHARS:
+        problems.append(Problem(path, line, f"answer of {size} characters: more than the limit of {MAX_ANSWER_CHARS}"))
     _check_nodes(answer, path, problems)
     return Question(
         id=qid,

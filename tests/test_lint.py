@@ -1,0 +1,58 @@
+"""The content lint of `--check`: twins not linked, long answers without a core answer, stray tags."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studyguide.cli import main
+from studyguide.lint import lint
+from studyguide.parser import load_guide
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TWIN = (
+    "Gradient clipping rescales the gradient vector whenever its norm exceeds a chosen threshold, "
+    "which keeps single updates bounded when recurrent networks meet steep cliffs in the loss surface."
+)
+
+
+def guide_with(tmp_path: Path, body: str, tags: str | None = "testing\nquality\n"):  # type: ignore[no-untyped-def]
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    (content / "02-extra.md").write_text(body, encoding="utf-8")
+    if tags is not None:
+        (content / "tags.txt").write_text(tags, encoding="utf-8")
+    return load_guide(content)
+
+
+def test_real_content_has_a_vocabulary_and_lints(guide) -> None:  # type: ignore[no-untyped-def]
+    warnings = lint(guide)
+    assert all("warning:" in w.message for w in warnings)
+
+
+def test_unlinked_twins_warn_and_linked_twins_do_not(tmp_path: Path) -> None:
+    body = f"# Extra {{#extra}}\n\n## What is clipping? {{#clip}}\n\nTags: testing\n\n{TWIN}\n\n## Why clip gradients? {{#clip-why}}\n\nTags: testing\n\n{TWIN}\n"
+    warnings = [str(w) for w in lint(guide_with(tmp_path / "a", body))]
+    assert any("like 'clip'" in w and ":9: warning" in w for w in warnings), warnings
+    linked = body.replace("## Why clip gradients? {#clip-why}\n\nTags: testing\n", "## Why clip gradients? {#clip-why}\n\nTags: testing\n\nSee also: [clipping](#clip)\n")
+    assert not [w for w in lint(guide_with(tmp_path / "b", linked)) if "like" in w.message]
+
+
+def test_long_answer_without_core_warns(tmp_path: Path) -> None:
+    long_answer = " ".join(["Word"] * 200)
+    body = f"# Extra {{#extra}}\n\n## A long one? {{#long}}\n\nTags: testing\n\n{long_answer}\n"
+    assert any("no core answer" in w.message for w in lint(guide_with(tmp_path / "a", body)))
+    with_core = body.replace("Tags: testing\n\n", "Tags: testing\n\n> Short version.\n\n")
+    assert not any("no core answer" in w.message for w in lint(guide_with(tmp_path / "b", with_core)))
+
+
+def test_tag_outside_vocabulary_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = "# Extra {#extra}\n\n## Tagged? {#tagged}\n\nTags: testing, made-up\n\nAn answer.\n"
+    guide = guide_with(tmp_path, body)
+    assert [w.message for w in lint(guide)] == ["warning: tag 'made-up' is not in tags.txt"]
+    assert main(["--check", "--content", str(guide.root)]) == 0
+    captured = capsys.readouterr()
+    assert f"{guide.root / '02-extra.md'}:3: warning: tag 'made-up' is not in tags.txt" in captured.err
+    assert "1 warning(s)" in captured.out
