@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
+from .builder import build
 from .errors import ContentError
 from .lint import lint
-from .output import write_atomic
 from .parser import load_guide
 from .renderers import RENDERERS, Options
+from .renderers.base import TEMPLATES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")
@@ -49,6 +49,10 @@ def arguments() -> Parser:
         "--check", action="store_true", help="validate the content and lint it (warnings: twins, tags, core answers); write nothing"
     )
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
+    parser.add_argument(
+        "--templates", type=Path, default=TEMPLATES, metavar="DIR", help="templates folder (default: the project's templates/)"
+    )
+    parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
     return parser
 
 
@@ -84,31 +88,20 @@ def main(argv: list[str] | None = None) -> int:
             print(warning, file=sys.stderr)
         print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
         return EXIT_OK
-    return build(guide, names, args.out, Options(paper=args.paper))
-
-
-def build(guide, names: list[str], out: Path, options: Options) -> int:  # type: ignore[no-untyped-def]
-    """Render every format in memory, then write the ones that succeeded."""
-    results: dict[str, tuple[bytes, float]] = {}
-    problems: list[ContentError] = []
-    failed: list[str] = []
-    for name in names:
-        started = time.perf_counter()
-        try:
-            results[name] = (RENDERERS[name].render(guide, options), time.perf_counter() - started)
-        except ContentError as exc:
-            problems.append(exc)
-        except Exception as exc:  # a renderer's own failure: name it and keep the others going
-            failed.append(name)
-            print(f"error: renderer '{name}' failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-    if problems:
-        report(ContentError([p for exc in problems for p in exc.problems]))
+    options = Options(paper=args.paper, templates=args.templates)
+    try:
+        outcomes = build(guide, names, args.out, options, force=args.force)
+    except ContentError as exc:
+        report(exc)
         return EXIT_CONTENT
-    for name, (data, seconds) in results.items():
-        path = out / RENDERERS[name].filename(guide, options)
-        write_atomic(path, data)
-        print(f"{path}  {len(data) / 1024:.0f} KiB  {seconds:.2f} s")
-    return EXIT_RENDERER if failed else EXIT_OK
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept as it was: {outcome.error}", file=sys.stderr)
+        elif outcome.status == "unchanged":
+            print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged")
+        else:
+            print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s")
+    return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
 def report(error: ContentError) -> None:

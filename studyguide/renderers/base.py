@@ -65,4 +65,4 @@ def build_epoch(guide: Guide) -> int:
     if env.isdigit():
         return int(env)
     day = dt.date.fromisoformat(guide.meta.date)
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())

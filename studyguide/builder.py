@@ -1,0 +1,167 @@
+"""The build workflow: skip what is unchanged, render the rest (the PDF beside the others), write atomically."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .errors import ContentError
+from .model import Guide
+from .output import write_atomic
+from .renderers import RENDERERS, Options
+
+STATE_FILE = ".studyguide-state.json"
+PACKAGE = Path(__file__).resolve().parent
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "genanki", "weasyprint", "ziamath", "pygments", "pydyf")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the build did for one output."""
+
+    name: str
+    path: Path
+    status: str  # "written", "unchanged" or "failed"
+    size: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "*") -> None:
+    """Feed every file below a folder (path and bytes, in sorted order) into a digest."""
+    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def fingerprint(guide: Guide, name: str, options: Options) -> str:
+    """Return a hash of everything an output depends on: content, templates, code, libraries, options."""
+    digest = hashlib.sha256()
+    digest.update(f"{name}\0{options.paper}\0{options.edition}\0{__version__}\0".encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
+    for library in LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=none\0".encode())
+    _hash_tree(digest, guide.root)
+    _hash_tree(digest, options.templates)
+    _hash_tree(digest, PACKAGE, "*.py")
+    return digest.hexdigest()
+
+
+def _read_state(out: Path) -> dict[str, dict[str, str]]:
+    """Return the recorded inputs and output hashes of the last build in this folder."""
+    try:
+        state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _up_to_date(path: Path, inputs: str, record: dict[str, str] | None) -> bool:
+    """Return whether an output exists, is the file the last build wrote, and its inputs are unchanged."""
+    if not record or record.get("inputs") != inputs or not path.is_file():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == record.get("sha256")
+
+
+def _render(name: str, guide: Guide, options: Options) -> tuple[bytes, float]:
+    """Render one output in memory and time it."""
+    started = time.perf_counter()
+    data = RENDERERS[name].render(guide, options)
+    return data, time.perf_counter() - started
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary files a killed build left beside an output."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+class Ticker:
+    """Shows elapsed time on a terminal while long outputs render."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Ticker:
+        if sys.stderr.isatty() and self.names:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self.stop.wait(1.0):
+            elapsed = time.monotonic() - started
+            print(f"\r\033[Kbuilding {', '.join(self.names)}… {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
+
+
+def build(guide: Guide, names: list[str], out: Path, options: Options, force: bool = False) -> list[Outcome]:
+    """Build the named outputs; raise ContentError (writing nothing) if any renderer finds bad content."""
+    state = _read_state(out)
+    inputs = {name: fingerprint(guide, name, options) for name in names}
+    paths = {name: out / RENDERERS[name].filename(guide, options) for name in names}
+    todo = [n for n in names if force or not _up_to_date(paths[n], inputs[n], state.get(paths[n].name))]
+    results: dict[str, tuple[bytes, float]] = {}
+    problems: list[ContentError] = []
+    failures: dict[str, str] = {}
+
+    def collect(name: str, job: concurrent.futures.Future[tuple[bytes, float]] | None) -> None:
+        try:
+            results[name] = job.result() if job else _render(name, guide, options)
+        except ContentError as exc:
+            problems.append(exc)
+        except Exception as exc:  # a renderer's own failure: name it, keep its old file, keep the others going
+            failures[name] = f"{type(exc).__name__}: {exc}"
+
+    with Ticker(todo):
+        # The PDF costs far more than the rest: lay it out in a second process while this one does the others.
+        if "pdf" in todo and len(todo) > 1 and (os.cpu_count() or 1) > 1:
+            context = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                job = pool.submit(_render, "pdf", guide, options)
+                for name in todo:
+                    if name != "pdf":
+                        collect(name, None)
+                collect("pdf", job)
+        else:
+            for name in todo:
+                collect(name, None)
+    if problems:
+        raise ContentError([p for exc in problems for p in exc.problems])
+    outcomes = []
+    for name in names:
+        path = paths[name]
+        if name in failures:
+            outcomes.append(Outcome(name, path, "failed", error=failures[name]))
+        elif name in results:
+            data, seconds = results[name]
+            _remove_stale_temporaries(path)
+            write_atomic(path, data)
+            state[path.name] = {"inputs": inputs[name], "sha256": hashlib.sha256(data).hexdigest()}
+            outcomes.append(Outcome(name, path, "written", len(data), seconds))
+        else:
+            outcomes.append(Outcome(name, path, "unchanged", path.stat().st_size))
+    if results:
+        write_atomic(out / STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())
+    return outcomes
+

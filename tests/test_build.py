@@ -1,0 +1,125 @@
+"""The build workflow: reproducible bytes, skipping unchanged outputs, failure isolation, kill safety."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from studyguide.cli import main
+from studyguide.renderers.base import TEMPLATES
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_same_content_builds_the_same_bytes(tmp_path: Path) -> None:
+    content = FIXTURES / "valid"
+    assert main(["--content", str(content), "--out", str(tmp_path / "a")]) == 0
+    assert main(["--content", str(content), "--out", str(tmp_path / "b"), "--force"]) == 0
+    first, second = digests(tmp_path / "a"), digests(tmp_path / "b")
+    assert {"fixture-guide.apkg", "fixture-guide.pdf", "fixture-guide.html"} <= set(first)
+    assert first == second
+
+
+def test_unchanged_outputs_are_not_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    out = tmp_path / "out"
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    assert [line.endswith("  unchanged") for line in capsys.readouterr().out.splitlines()] == [True] * 3
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    page = content / "01-basics.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("repeatable", "repeatable and cheap"), encoding="utf-8")
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    assert not any(line.endswith("  unchanged") for line in capsys.readouterr().out.splitlines())
+    assert "repeatable and cheap" in (out / "fixture-guide.html").read_text(encoding="utf-8")
+
+
+def test_an_output_changed_by_hand_is_rebuilt(tmp_path: Path) -> None:
+    content = FIXTURES / "valid"
+    out = tmp_path / "out"
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    good = (out / "fixture-guide.html").read_bytes()
+    (out / "fixture-guide.html").write_bytes(b"edited")
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    assert (out / "fixture-guide.html").read_bytes() == good
+
+
+def test_a_failing_renderer_names_itself_and_keeps_its_old_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = FIXTURES / "valid"
+    out = tmp_path / "out"
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    old_pdf = (out / "fixture-guide.pdf").read_bytes()
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "pdf" / "guide.html").write_text("{% broken", encoding="utf-8")
+    (content_copy := tmp_path / "content").mkdir()
+    for path in content.iterdir():
+        shutil.copyfile(path, content_copy / path.name)
+    page = content_copy / "01-basics.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("repeatable", "repeatable again"), encoding="utf-8")
+    capsys.readouterr()
+    code = main(["--content", str(content_copy), "--out", str(out), "--templates", str(templates)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "renderer 'pdf' failed" in err and "Traceback" not in err
+    assert (out / "fixture-guide.pdf").read_bytes() == old_pdf
+    assert "repeatable again" in (out / "fixture-guide.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def two_versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """The real content built before and after an edit: (edited content, old outputs, new outputs)."""
+    tmp = tmp_path_factory.mktemp("versions")
+    content = tmp / "content"
+    shutil.copytree(ROOT / "content", content)
+    old, new = tmp / "old", tmp / "new"
+    assert main(["--content", str(content), "--out", str(old)]) == 0
+    first = content / sorted(p.name for p in content.glob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nOne more closing sentence.\n", encoding="utf-8")
+    assert main(["--content", str(content), "--out", str(new)]) == 0
+    return content, old, new
+
+
+def outputs(folder: Path) -> dict[str, str]:
+    return {name: digest for name, digest in digests(folder).items() if not name.startswith(".")}
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.7, 1.2, 1.7])
+def test_a_killed_build_leaves_whole_files(tmp_path: Path, two_versions: tuple[Path, Path, Path], delay: float) -> None:
+    """Kill a build at some moment: each output is the old file or the new one, never a part."""
+    content, old, new = two_versions
+    out = tmp_path / "out"
+    shutil.copytree(old, out)
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    time.sleep(delay)
+    os.killpg(build.pid, signal.SIGKILL)
+    build.wait(timeout=30)
+    olds, news = outputs(old), outputs(new)
+    for name, digest in outputs(out).items():
+        assert digest in (olds[name], news[name]), name
+    assert main(["--content", str(content), "--out", str(out)]) == 0
+    assert outputs(out) == news
+    assert not list(out.glob(".*.tmp"))
