@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from .builder import build
@@ -53,6 +54,9 @@ def arguments() -> Parser:
         "--templates", type=Path, default=TEMPLATES, metavar="DIR", help="templates folder (default: the project's templates/)"
     )
     parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
+    parser.add_argument(
+        "--watch", action="store_true", help="rebuild whenever a content or template file changes; stop with Ctrl-C"
+    )
     return parser
 
 
@@ -77,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.watch:
+        return watch(args, names)
+    return run(args, names)
+
+
+def run(args: argparse.Namespace, names: list[str]) -> int:
+    """Validate, then check or build once; return the exit code."""
     try:
         guide = load_guide(args.content)
     except ContentError as exc:
@@ -96,12 +107,38 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONTENT
     for outcome in outcomes:
         if outcome.status == "failed":
-            print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept as it was: {outcome.error}", file=sys.stderr)
+            print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept: {outcome.error}", file=sys.stderr)
         elif outcome.status == "unchanged":
             print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged")
         else:
             print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s")
     return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
+
+
+def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
+    """Return the modification time and size of every file below the folders."""
+    return {
+        path: (stat.st_mtime_ns, stat.st_size)
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file() and (stat := path.stat())
+    }
+
+
+def watch(args: argparse.Namespace, names: list[str], interval: float = 0.3) -> int:
+    """Rebuild on every change of content or templates; report errors and keep watching."""
+    seen: dict[Path, tuple[int, int]] | None = None
+    try:
+        while True:
+            current = snapshot([args.content, args.templates])
+            if current != seen:
+                seen = current
+                print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
+                run(args, names)
+                print(f"[{time.strftime('%H:%M:%S')}] watching {args.content} and {args.templates}", flush=True)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def report(error: ContentError) -> None:

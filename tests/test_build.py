@@ -123,3 +123,37 @@ def test_a_killed_build_leaves_whole_files(tmp_path: Path, two_versions: tuple[P
     assert main(["--content", str(content), "--out", str(out)]) == 0
     assert outputs(out) == news
     assert not list(out.glob(".*.tmp"))
+
+
+def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    out = tmp_path / "out"
+    watcher = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--watch", "--format", "html", "--content", str(content), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert watcher.stdout is not None
+    seen: list[str] = []
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while sum("] watching" in line for line in seen) < count:
+            assert time.monotonic() < deadline, seen
+            seen.append(watcher.stdout.readline())  # type: ignore[union-attr]
+
+    try:
+        wait_for(1)
+        page = content / "01-basics.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("repeatable", "repeatable when watched"), encoding="utf-8")
+        wait_for(2)
+        assert "repeatable when watched" in (out / "fixture-guide.html").read_text(encoding="utf-8")
+        page.write_text(page.read_text(encoding="utf-8").replace("{#fixture}", "{#Broken Id}"), encoding="utf-8")
+        wait_for(3)
+        assert any(f"{page}:3: malformed id" in line for line in seen)
+        assert watcher.poll() is None
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(timeout=30) == 0
