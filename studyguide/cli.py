@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import ContentError
 from .output import write_atomic
 from .parser import load_guide
 from .renderers import RENDERERS, Options
+from .renderers import anki
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")
@@ -45,6 +47,12 @@ def arguments() -> Parser:
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)")
     parser.add_argument("--check", action="store_true", help="validate the content only; write nothing")
+    parser.add_argument(
+        "--release",
+        action="store_true",
+        help="release: write the Anki lock (content/anki.lock.json) so every new or edited note gets the "
+        "current time, then build. Commit the lock. Without it a build only reads the lock",
+    )
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
     return parser
 
@@ -58,27 +66,34 @@ def formats(spec: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the build; return the exit code."""
+def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) -> int:
+    """Run the build; return the exit code. `clock` dates a release (tests inject it)."""
     parser = arguments()
     try:
         args = parser.parse_args(argv)
         names = formats(args.format)
+        if args.check and args.release:
+            raise UsageError("--check writes nothing; it cannot be combined with --release")
         if not args.check and args.out.resolve().is_relative_to(args.content.resolve()):
             raise UsageError("the output folder must not be inside the content folder")
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    options = Options(paper=args.paper)
     try:
         guide = load_guide(args.content)
+        if args.release:
+            print(f"released {anki.lock_path(guide)}: {anki.release(guide, options, int(clock())).summary()}")
+        elif "anki" in names:
+            print(f"anki, since the last release: {anki.changes_since_release(guide, options).summary()}")
     except ContentError as exc:
         report(exc)
         return EXIT_CONTENT
     if args.check:
         print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections")
         return EXIT_OK
-    return build(guide, names, args.out, Options(paper=args.paper))
+    return build(guide, names, args.out, options)
 
 
 def build(guide, names: list[str], out: Path, options: Options) -> int:  # type: ignore[no-untyped-def]
