@@ -11,8 +11,7 @@ from pathlib import Path
 from .errors import ContentError
 from .output import write_atomic
 from .parser import load_guide
-from .renderers import RENDERERS, Options
-from .renderers import anki
+from .renderers import RENDERERS, Options, anki
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")

@@ -62,6 +62,7 @@ class Changes:
     removed: tuple[str, ...]
     renamed: tuple[tuple[str, str], ...]
     note_type: bool
+    first: bool = False
 
     def any(self) -> bool:
         """Return whether anything changed."""
@@ -69,6 +70,8 @@ class Changes:
 
     def summary(self) -> str:
         """Return a short, human report."""
+        if self.first:
+            return f"all {len(self.new)} notes are new (no {LOCK_FILE} yet: this is the first release)"
         if not self.any():
             return "no changes since the last release"
         parts = []
@@ -115,7 +118,7 @@ def changes(snapshot: Snapshot, lock: Lock) -> Changes:
         (lock.decks[s], name) for s, name in snapshot.decks.items() if s in lock.decks and lock.decks[s] != name
     )
     note_type = lock.note_type is None or lock.note_type.hash != snapshot.note_type
-    return Changes(new, updated, removed, renamed, note_type)
+    return Changes(new, updated, removed, renamed, note_type, first=lock.note_type is None)
 
 
 def release(snapshot: Snapshot, lock: Lock, now: int) -> Lock:
@@ -155,7 +158,10 @@ def dump(lock: Lock) -> str:
 
 
 def _rows(items: list[tuple[str, object]]) -> list[str]:
-    rows = [f"    {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)}" for k, v in items]
+    def text(value: object) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    rows = [f"    {text(key)}: {text(value)}" for key, value in items]
     return [row + ("," if n < len(rows) - 1 else "") for n, row in enumerate(rows)]
 
 

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from readers import cards, import_apkg, import_into, normalize, text_of_html
+
 from studyguide import lock
 from studyguide.cli import main
 from studyguide.model import Guide, Question
@@ -95,6 +95,9 @@ def test_fresh_import_has_every_question_in_its_subdeck(deck: Path, guide: Guide
         assert col.note_count() == len(guide.questions)
         assert col.card_count() == len(guide.questions)
         assert note_types(col) == [MODEL_NAME]
+        css = col.models.get(MODEL_ID)["css"]
+        assert ".nightMode" in css and ".night_mode" in css and ".mobile" in css
+        assert "url(" not in css and "@import" not in css
         imported = {c.fields["Id"]: c for c in cards(col)}
     finally:
         col.close()
@@ -172,7 +175,7 @@ def test_edited_answer_updates_only_its_note_and_keeps_every_review(
 
 
 def test_two_builds_are_identical_and_leave_the_content_alone(content: Path, tmp_path: Path) -> None:
-    files = {p: p.read_bytes() for p in content.rglob("*")if p.is_file()}
+    files = {p: p.read_bytes() for p in content.rglob("*") if p.is_file()}
     first, second = build(content, tmp_path / "a"), build(content, tmp_path / "b")
     assert sha256(first) == sha256(second)
     assert {p: p.read_bytes() for p in content.rglob("*") if p.is_file()} == files
@@ -185,7 +188,8 @@ def test_unreleased_edit_and_new_question_get_deterministic_newer_times(content:
     edited = editable(guide)
     edit_answer(edited, " Reworded.")
     path = edited.source.path
-    path.write_text(path.read_text(encoding="utf-8") + "\n## A new question? {#brand-new-question}\n\nTags: new\n\nIts answer.\n", encoding="utf-8")
+    added = "\n## A new question? {#brand-new-question}\n\nTags: new\n\nIts answer.\n"
+    path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
     first, second = build(content, tmp_path / "a"), build(content, tmp_path / "b")
     assert sha256(first) == sha256(second)
     col = import_apkg(first)

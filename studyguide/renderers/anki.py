@@ -196,7 +196,8 @@ def write_apkg(decks: list[genanki.Deck], epoch: int, media: dict[str, bytes] | 
     names = sorted(media)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        entries = [("collection.anki2", database), ("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())]
+        index = json.dumps({str(i): n for i, n in enumerate(names)}).encode()
+        entries = [("collection.anki2", database), ("media", index)]
         entries += [(str(i), media[n]) for i, n in enumerate(names)]
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
