@@ -11,7 +11,7 @@ import pytest
 from readers import cards, import_apkg, import_into, normalize, text_of_html
 
 from studyguide import lock
-from studyguide.cli import main
+from studyguide.cli import arguments, main
 from studyguide.model import Guide, Question
 from studyguide.parser import load_guide
 from studyguide.renderers.anki import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_NAME, AnkiRenderer
@@ -284,3 +284,11 @@ def test_note_type_structure_is_frozen() -> None:
     assert MODEL_ID == 1_607_392_319
     assert FIELDS == ("Id", "Question", "Core", "Answer", "Sources", "SeeAlso", "Section")
     assert TEMPLATE_NAME == "Card 1"
+
+
+def test_release_is_documented_and_not_combined_with_check(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--release" in arguments().format_help()
+    (content / lock.LOCK_FILE).unlink(missing_ok=True)
+    assert main(["--check", "--release", "--content", str(content)], clock=lambda: T0) == 2
+    assert "--release" in capsys.readouterr().err
+    assert not (content / lock.LOCK_FILE).exists()
