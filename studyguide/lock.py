@@ -178,7 +178,7 @@ def read(path: Path, guide_id: str, epoch: int) -> Lock:
     try:
         return _parse(data, guide_id)
     except (KeyError, TypeError, ValueError) as exc:
-        message = f"malformed Anki lock ({exc}); restore it from git or run build.py --release"
+        message = f"malformed Anki lock ({exc}); restore it from git"
         raise ContentError([Problem(path, 1, message)]) from None
 
 
