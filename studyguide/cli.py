@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .builder import build
 from .errors import ContentError
 from .lint import lint
 from .parser import load_guide
-from .renderers import RENDERERS, Options
+from .renderers import RENDERERS, Options, anki
 from .renderers.base import TEMPLATES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
@@ -47,7 +48,15 @@ def arguments() -> Parser:
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)")
     parser.add_argument(
-        "--check", action="store_true", help="validate the content and lint it (warnings: twins, tags, core answers); write nothing"
+        "--check",
+        action="store_true",
+        help="validate the content and lint it (warnings: twins, tags, core answers); write nothing",
+    )
+    parser.add_argument(
+        "--release",
+        action="store_true",
+        help="release: write the Anki lock (content/anki.lock.json) so every new or edited note gets the "
+        "current time, then build. Commit the lock. Without it a build only reads the lock",
     )
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
     parser.add_argument(
@@ -69,12 +78,14 @@ def formats(spec: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the build; return the exit code."""
+def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) -> int:
+    """Run the build; return the exit code. `clock` dates a release (tests inject it)."""
     parser = arguments()
     try:
         args = parser.parse_args(argv)
         names = formats(args.format)
+        if args.check and args.release:
+            raise UsageError("--check writes nothing; it cannot be combined with --release")
         if not args.check and args.out.resolve().is_relative_to(args.content.resolve()):
             raise UsageError("the output folder must not be inside the content folder")
     except UsageError as exc:
@@ -82,25 +93,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.watch:
-        return watch(args, names)
-    return run(args, names)
+        return watch(args, names, clock)
+    return run(args, names, clock)
 
 
-def run(args: argparse.Namespace, names: list[str]) -> int:
-    """Validate, then check or build once; return the exit code."""
-    try:
-        guide = load_guide(args.content)
-    except ContentError as exc:
-        report(exc)
-        return EXIT_CONTENT
-    if args.check:
-        warnings = lint(guide)
-        for warning in warnings:
-            print(warning, file=sys.stderr)
-        print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
-        return EXIT_OK
+def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] = time.time) -> int:
+    """Validate, then check, release or build once; return the exit code."""
     options = Options(paper=args.paper, templates=args.templates)
     try:
+        guide = load_guide(args.content)
+        if args.check:
+            warnings = lint(guide)
+            for warning in warnings:
+                print(warning, file=sys.stderr)
+            print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
+            return EXIT_OK
+        if args.release:
+            print(f"released {anki.lock_path(guide)}: {anki.release(guide, options, int(clock())).summary()}")
+        elif "anki" in names:
+            print(f"anki, since the last release: {anki.changes_since_release(guide, options).summary()}")
         outcomes = build(guide, names, args.out, options, force=args.force)
     except ContentError as exc:
         report(exc)
@@ -125,7 +136,7 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     }
 
 
-def watch(args: argparse.Namespace, names: list[str], interval: float = 0.3) -> int:
+def watch(args: argparse.Namespace, names: list[str], clock: Callable[[], float], interval: float = 0.3) -> int:
     """Rebuild on every change of content or templates; report errors and keep watching."""
     seen: dict[Path, tuple[int, int]] | None = None
     try:
@@ -134,7 +145,7 @@ def watch(args: argparse.Namespace, names: list[str], interval: float = 0.3) -> 
             if current != seen:
                 seen = current
                 print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
-                run(args, names)
+                run(args, names, clock)
                 print(f"[{time.strftime('%H:%M:%S')}] watching {args.content} and {args.templates}", flush=True)
             time.sleep(interval)
     except KeyboardInterrupt:

@@ -40,6 +40,13 @@ def import_apkg(path: Path, collection_dir: Path | None = None):  # type: ignore
     return col
 
 
+def import_into(col, path: Path):  # type: ignore[no-untyped-def]
+    """Import an .apkg into an open collection with Anki's default options; return the import log."""
+    from anki.collection import ImportAnkiPackageRequest
+
+    return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path))).log
+
+
 def cards(col) -> list[Card]:  # type: ignore[no-untyped-def]
     """Render every card of a collection."""
     result = []

@@ -9,18 +9,22 @@ import json
 import sqlite3
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 import genanki
 
+from .. import lock
 from ..markup import Hooks, to_html
-from ..model import Guide, Node, Question
+from ..model import Guide, Node
+from ..output import write_atomic
 from .base import Options, build_epoch, environment
 
 # The note type is frozen from this release. Its id, its field list and its template names must
 # never change: Anki turns any such change into conflicting copies in every learner's collection.
-# Only the CSS and the template HTML may change.
+# Only the CSS and the template HTML (templates/anki/) may change; when they do, the lock gives the
+# note type a newer modification time, or Anki would keep the old style.
 MODEL_ID = 1_607_392_319
 MODEL_NAME = "studyguide question"
 FIELDS = ("Id", "Question", "Core", "Answer", "Sources", "SeeAlso", "Section")
@@ -38,6 +42,110 @@ def stable_id(*parts: str) -> int:
     return int.from_bytes(digest[:4], "big") >> 1 | 1 << 30
 
 
+@dataclass(frozen=True)
+class NoteContent:
+    """What one note carries into a learner's collection: fields, tags and deck."""
+
+    id: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    section_id: str
+
+    def hash(self) -> str:
+        """Return the hash the lock compares."""
+        return lock.content_hash({"fields": self.fields, "tags": self.tags, "deck": self.deck})
+
+
+class TimedNote(genanki.Note):  # type: ignore[misc]
+    """A genanki note written with its own modification time instead of the package's."""
+
+    def __init__(self, mod: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:  # type: ignore[no-untyped-def]
+        """Write the note and its card, both stamped with the note's own time."""
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+class TimedModel(genanki.Model):  # type: ignore[misc]
+    """A genanki note type written with its own modification time instead of the package's."""
+
+    def __init__(self, mod: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.mod = mod
+
+    def to_json(self, timestamp: float, deck_id):  # type: ignore[no-untyped-def]
+        """Return the note type's JSON, stamped with its own time."""
+        return super().to_json(self.mod, deck_id)
+
+
+def note_type_parts(options: Options) -> dict[str, object]:
+    """Return what defines the note type: the frozen structure plus templates and CSS."""
+    env = environment(options.templates, anki=True)
+    return {
+        "name": MODEL_NAME,
+        "fields": list(FIELDS),
+        "template": TEMPLATE_NAME,
+        "qfmt": env.get_template("anki/front.html").render(),
+        "afmt": env.get_template("anki/back.html").render(),
+        "css": env.get_template("anki/style.css").render(),
+        "sortf": FIELDS.index("Question"),
+    }
+
+
+def note_contents(guide: Guide) -> list[NoteContent]:
+    """Return every note's fields, tags and deck, in reading order."""
+    hooks = Hooks(math=anki_math)
+    titles = {q.id: q.title for q in guide.questions}
+
+    def html(node: Node | None) -> str:
+        return to_html(node, hooks) if node is not None else ""
+
+    notes = []
+    for section in guide.sections:
+        deck = f"{guide.meta.title}::{section.title}"
+        for q in section.questions:
+            see_also = ", ".join(titles[i] for i in q.see_also)
+            fields = (q.id, escape(q.title), html(q.core), html(q.answer), html(q.sources), escape(see_also),
+                      escape(section.title))
+            tags = (*q.tags, f"{guide.meta.id}::{section.id}")
+            notes.append(NoteContent(q.id, fields, tags, deck, section.id))
+    return notes
+
+
+def snapshot(guide: Guide, options: Options, notes: list[NoteContent] | None = None) -> lock.Snapshot:
+    """Return the hashes of what the content puts into the deck now."""
+    notes = note_contents(guide) if notes is None else notes
+    decks = {s.id: f"{guide.meta.title}::{s.title}" for s in guide.sections}
+    return lock.Snapshot(lock.content_hash(note_type_parts(options)), {n.id: n.hash() for n in notes}, decks)
+
+
+def lock_path(guide: Guide) -> Path:
+    """Return where the guide's Anki lock lives: in the content folder."""
+    return guide.root / lock.LOCK_FILE
+
+
+def read_lock(guide: Guide) -> lock.Lock:
+    """Read the guide's lock (an empty one if the guide was never released)."""
+    return lock.read(lock_path(guide), guide.meta.id, build_epoch(guide))
+
+
+def changes_since_release(guide: Guide, options: Options) -> lock.Changes:
+    """Return what changed in the deck since the last release."""
+    return lock.changes(snapshot(guide, options), read_lock(guide))
+
+
+def release(guide: Guide, options: Options, now: int) -> lock.Changes:
+    """Write the lock for the current content, stamping what changed with `now`; return the changes."""
+    current, old = snapshot(guide, options), read_lock(guide)
+    found = lock.changes(current, old)
+    if found.any():
+        write_atomic(lock_path(guide), lock.dump(lock.release(current, old, now)).encode())
+    return found
+
+
 class AnkiRenderer:
     """Writes `<guide-id>.apkg`."""
 
@@ -49,42 +157,28 @@ class AnkiRenderer:
         return f"{guide.meta.id}.apkg"
 
     def render(self, guide: Guide, options: Options) -> bytes:
-        """Build the deck and return the .apkg bytes."""
-        env = environment(options.templates, anki=True)
-        model = genanki.Model(
-            MODEL_ID,
-            MODEL_NAME,
+        """Build the deck, each note dated by the lock, and return the .apkg bytes."""
+        locked = read_lock(guide)
+        parts = note_type_parts(options)
+        model = TimedModel(
+            lock.stamp(locked.note_type, lock.content_hash(parts), locked),
+            model_id=MODEL_ID,
+            name=MODEL_NAME,
             fields=[{"name": name} for name in FIELDS],
-            templates=[
-                {
-                    "name": TEMPLATE_NAME,
-                    "qfmt": env.get_template("anki/front.html").render(),
-                    "afmt": env.get_template("anki/back.html").render(),
-                }
-            ],
-            css=env.get_template("anki/style.css").render(),
+            templates=[{"name": TEMPLATE_NAME, "qfmt": parts["qfmt"], "afmt": parts["afmt"]}],
+            css=parts["css"],
             sort_field_index=FIELDS.index("Question"),
         )
-        hooks = Hooks(math=anki_math)
-        decks = []
-        for section in guide.sections:
-            deck = genanki.Deck(stable_id(guide.meta.id, section.title), f"{guide.meta.title}::{section.title}")
-            for question in section.questions:
-                deck.add_note(self._note(guide, model, question, section.title, section.id, hooks))
-            decks.append(deck)
-        return write_apkg(decks, build_epoch(guide))
-
-    def _note(
-        self, guide: Guide, model: genanki.Model, q: Question, section: str, section_id: str, hooks: Hooks
-    ) -> genanki.Note:
-        def html(node: Node | None) -> str:
-            return to_html(node, hooks) if node is not None else ""
-
-        titles = {other.id: other.title for other in guide.questions}
-        see_also = ", ".join(titles[i] for i in q.see_also)
-        fields = [q.id, escape(q.title), html(q.core), html(q.answer), html(q.sources), escape(see_also), escape(section)]
-        tags = [*q.tags, f"{guide.meta.id}::{section_id}"]
-        return genanki.Note(model=model, fields=fields, tags=tags, guid=genanki.guid_for(guide.meta.id, q.id))
+        decks: dict[str, genanki.Deck] = {}
+        for note in note_contents(guide):
+            if note.deck not in decks:
+                decks[note.deck] = genanki.Deck(stable_id(guide.meta.id, note.deck.split("::", 1)[1]), note.deck)
+            mod = lock.stamp(locked.notes.get(note.id), note.hash(), locked)
+            decks[note.deck].add_note(
+                TimedNote(mod, model=model, fields=list(note.fields), tags=list(note.tags),
+                          guid=genanki.guid_for(guide.meta.id, note.id))
+            )
+        return write_apkg(list(decks.values()), build_epoch(guide))
 
 
 def write_apkg(decks: list[genanki.Deck], epoch: int, media: dict[str, bytes] | None = None) -> bytes:
@@ -102,7 +196,8 @@ def write_apkg(decks: list[genanki.Deck], epoch: int, media: dict[str, bytes] | 
     names = sorted(media)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        entries = [("collection.anki2", database), ("media", json.dumps({str(i): n for i, n in enumerate(names)}).encode())]
+        index = json.dumps({str(i): n for i, n in enumerate(names)}).encode()
+        entries = [("collection.anki2", database), ("media", index)]
         entries += [(str(i), media[n]) for i, n in enumerate(names)]
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))

@@ -1,0 +1,173 @@
+"""Benchmark the build on synthetic guides (copies of the real content) against two baselines.
+
+Usage: python benchmarks/run.py [--sizes 42,420,4200] [--work DIR]
+
+For each size it measures, each in a fresh process: `--format all`, each output alone, WeasyPrint alone
+rendering the build's own print HTML, and a minimal genanki script writing the same notes; then a
+rebuild with nothing changed. It prints wall time, peak memory (max RSS, MiB) and the ratios the
+targets are stated in, so the results hold on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PROBE = r"""
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"code": code, "seconds": seconds, "peak_mib": peak}))
+"""
+
+WEASYPRINT_ALONE = r"""
+import sys, weasyprint
+weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
+"""
+
+GENANKI_ALONE = r"""
+import json, sys, genanki
+notes = json.load(open(sys.argv[1], encoding="utf-8"))
+model = genanki.Model(1, "m", fields=[{"name": "Q"}, {"name": "A"}],
+    templates=[{"name": "c", "qfmt": "{{Q}}", "afmt": "{{A}}"}])
+deck = genanki.Deck(2, "d")
+for guid, question, answer in notes:
+    deck.add_note(genanki.Note(model=model, fields=[question, answer], guid=guid))
+genanki.Package(deck).write_to_file(sys.argv[2])
+"""
+
+
+def measure(argv: list[str]) -> dict[str, float]:
+    """Run a command in a fresh process; return its wall time and peak memory (its own and its children's)."""
+    probe = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True)
+    result = json.loads(probe.stdout)
+    if result["code"] != 0:
+        raise SystemExit(f"benchmark step failed ({result['code']}): {' '.join(argv)}")
+    return result
+
+
+def synthetic(size: int, target: Path) -> Path:
+    """Write a guide of `size` questions: copies of the real content with unique ids and titles."""
+    from studyguide.parser import load_guide
+
+    real = load_guide(ROOT / "content")
+    per_copy = len(real.questions)
+    copies = -(-size // per_copy)
+    content = target / f"content-{size}"
+    shutil.rmtree(content, ignore_errors=True)
+    content.mkdir(parents=True)
+    for path in (ROOT / "content").iterdir():
+        if path.suffix != ".md" and path.is_file():
+            shutil.copyfile(path, content / path.name)
+        elif path.is_dir():
+            shutil.copytree(path, content / path.name)
+    meta = (content / "guide.toml").read_text(encoding="utf-8")
+    (content / "guide.toml").write_text(re.sub(r'(?m)^id = "([^"]+)"', rf'id = "\1-x{size}"', meta), encoding="utf-8")
+    left = size
+    for copy in range(copies):
+        for path in sorted((ROOT / "content").glob("*.md")):
+            if left <= 0:
+                break
+            text = path.read_text(encoding="utf-8")
+            text = re.sub(r"\{#([a-z0-9-]+)\}", rf"{{#\1-c{copy}}}", text)
+            text = re.sub(r"\(#([a-z0-9-]+)\)", rf"(#\1-c{copy})", text)
+            text = re.sub(r"(?m)^(#{1,2} )(.*?)( \{#)", rf"\1\2 (copy {copy + 1})\3", text)
+            blocks = re.split(r"(?m)^(?=## )", text)
+            keep = [blocks[0]] + blocks[1 : 1 + left]
+            left -= len(keep) - 1
+            (content / f"{copy:04d}-{path.name}").write_text("".join(keep), encoding="utf-8")
+    return content
+
+
+def print_html(content: Path, target: Path) -> Path:
+    """Write the build's own print HTML for WeasyPrint alone."""
+    from studyguide.parser import load_guide
+    from studyguide.renderers import Options
+    from studyguide.renderers.pdf import PdfRenderer
+
+    html = PdfRenderer().html(load_guide(content), Options())
+    path = content.parent / f"{content.name}-print.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def genanki_notes(content: Path) -> Path:
+    """Write the same notes (guid, question, answer HTML) for the minimal genanki script."""
+    from studyguide.markup import to_html
+    from studyguide.parser import load_guide
+
+    guide = load_guide(content)
+    notes = [[f"{guide.meta.id}/{q.id}", q.title, to_html(q.answer)] for q in guide.questions]
+    path = content.parent / f"{content.name}-notes.json"
+    path.write_text(json.dumps(notes), encoding="utf-8")
+    return path
+
+
+def run(sizes: list[int], work: Path) -> list[dict[str, object]]:
+    """Measure every size; return one row per size."""
+    rows = []
+    build = [sys.executable, str(ROOT / "build.py")]
+    for size in sizes:
+        content = synthetic(size, work)
+        out = work / f"dist-{size}"
+        shutil.rmtree(out, ignore_errors=True)
+        row: dict[str, object] = {"questions": size}
+        row["all"] = measure([*build, "--format", "all", "--content", str(content), "--out", str(out), "--force"])
+        row["rebuild"] = measure([*build, "--format", "all", "--content", str(content), "--out", str(out)])
+        for name in ("anki", "html", "pdf"):
+            row[name] = measure([*build, "--format", name, "--content", str(content), "--out", str(out), "--force"])
+        html = print_html(content, work)
+        row["weasyprint"] = measure([sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")])
+        notes = genanki_notes(content)
+        row["genanki"] = measure([sys.executable, "-c", GENANKI_ALONE, str(notes), str(work / "alone.apkg")])
+        rows.append(row)
+        report([row])
+    return rows
+
+
+def report(rows: list[dict[str, object]]) -> None:
+    """Print the table and the ratios."""
+    columns = ("all", "rebuild", "anki", "html", "pdf", "weasyprint", "genanki")
+    print("| questions | " + " | ".join(f"{c} s / MiB" for c in columns) + " | all ÷ weasyprint | anki ÷ genanki |")
+    print("|---" * (len(columns) + 3) + "|")
+    for row in rows:
+        cells = [f"{row[c]['seconds']:.2f} / {row[c]['peak_mib']:.0f}" for c in columns]  # type: ignore[index]
+        ratio_all = row["all"]["seconds"] / row["weasyprint"]["seconds"]  # type: ignore[index]
+        ratio_anki = row["anki"]["seconds"] / row["genanki"]["seconds"]  # type: ignore[index]
+        print(f"| {row['questions']} | " + " | ".join(cells) + f" | {ratio_all:.2f} | {ratio_anki:.2f} |", flush=True)
+
+
+def main() -> None:
+    """Parse the options, run, print."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="42,420", help="comma-separated guide sizes (default: 42,420)")
+    parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="studyguide-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    rows = run(sizes, work)
+    print("\nAll sizes:")
+    report(rows)
+    by_size = {row["questions"]: row for row in rows}
+    if 420 in by_size and 4200 in by_size:
+        growth = by_size[4200]["all"]["seconds"] / by_size[420]["all"]["seconds"]  # type: ignore[index]
+        print(f"t(4200) / t(420) = {growth:.2f} (target ≤ 11)")
+    print(f"benchmark took {time.perf_counter() - started:.0f} s; work folder {work}")
+
+
+if __name__ == "__main__":
+    main()

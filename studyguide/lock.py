@@ -1,0 +1,198 @@
+"""The Anki release lock: per note a content hash and the modification time Anki compares.
+
+Anki updates an existing note only when the incoming modification time is newer. The lock
+(`content/anki.lock.json`, committed) records, at the last release, each note's content hash and
+time, and the same for the note type. A build only reads it, so locked content builds the same
+bytes; `build.py --release` rewrites it with the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError, Problem
+
+LOCK_FILE = "anki.lock.json"
+LOCK_VERSION = 1
+
+
+def content_hash(value: object) -> str:
+    """Return a short, stable hash of JSON-able content."""
+    data = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One locked thing: its content hash and its modification time in Unix seconds."""
+
+    hash: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the current content puts into the deck, as hashes: note type, notes, deck names."""
+
+    note_type: str
+    notes: dict[str, str]
+    decks: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The state at the last release."""
+
+    guide: str
+    released: int
+    note_type: Entry | None
+    notes: dict[str, Entry]
+    decks: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs between the content and the lock."""
+
+    new: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    renamed: tuple[tuple[str, str], ...]
+    note_type: bool
+    first: bool = False
+
+    def any(self) -> bool:
+        """Return whether anything changed."""
+        return bool(self.new or self.updated or self.removed or self.renamed or self.note_type)
+
+    def summary(self) -> str:
+        """Return a short, human report."""
+        if self.first:
+            return f"all {len(self.new)} notes are new (no {LOCK_FILE} yet: this is the first release)"
+        if not self.any():
+            return "no changes since the last release"
+        parts = []
+        for label, ids in (("new", self.new), ("updated", self.updated)):
+            if ids:
+                parts.append(f"{len(ids)} {label}: {_names(ids)}")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed (Anki keeps them; learners delete them): {_names(self.removed)}")
+        for old, new in self.renamed:
+            parts.append(f"section renamed '{old}' -> '{new}' (learners' cards stay in the old deck)")
+        if self.note_type:
+            parts.append("card templates/CSS changed")
+        return "; ".join(parts)
+
+
+def _names(ids: tuple[str, ...], limit: int = 8) -> str:
+    """Return ids comma-separated, shortened after `limit`."""
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def empty_lock(guide_id: str, epoch: int) -> Lock:
+    """Return the lock of a guide never released: everything is new, dated from `epoch`."""
+    return Lock(guide=guide_id, released=epoch, note_type=None, notes={}, decks={})
+
+
+def stamp(entry: Entry | None, current: str, lock: Lock) -> int:
+    """Return the modification time for content with hash `current`.
+
+    Locked and unchanged: the locked time. Changed: the locked time + 1. New: the release time + 1.
+    A release stamps at least the release time + 2, so it is newer than any of these.
+    """
+    if entry is None:
+        return lock.released + 1
+    return entry.mod if entry.hash == current else entry.mod + 1
+
+
+def changes(snapshot: Snapshot, lock: Lock) -> Changes:
+    """Compare the content with the lock."""
+    new = tuple(i for i in snapshot.notes if i not in lock.notes)
+    updated = tuple(i for i, h in snapshot.notes.items() if i in lock.notes and lock.notes[i].hash != h)
+    removed = tuple(sorted(i for i in lock.notes if i not in snapshot.notes))
+    renamed = tuple(
+        (lock.decks[s], name) for s, name in snapshot.decks.items() if s in lock.decks and lock.decks[s] != name
+    )
+    note_type = lock.note_type is None or lock.note_type.hash != snapshot.note_type
+    return Changes(new, updated, removed, renamed, note_type, first=lock.note_type is None)
+
+
+def release(snapshot: Snapshot, lock: Lock, now: int) -> Lock:
+    """Return the lock after a release at `now`: changed and new entries take the new time."""
+    if not changes(snapshot, lock).any():
+        return lock
+    released = max(int(now), lock.released + 2)
+
+    def entry(old: Entry | None, current: str) -> Entry:
+        return old if old is not None and old.hash == current else Entry(current, released)
+
+    return Lock(
+        guide=lock.guide,
+        released=released,
+        note_type=entry(lock.note_type, snapshot.note_type),
+        notes={i: entry(lock.notes.get(i), h) for i, h in snapshot.notes.items()},
+        decks=dict(snapshot.decks),
+    )
+
+
+def dump(lock: Lock) -> str:
+    """Return the lock as sorted, indented JSON, one entry a line, stable for review."""
+    notes = {i: {"hash": e.hash, "mod": e.mod} for i, e in sorted(lock.notes.items())}
+    note_type = {"hash": lock.note_type.hash, "mod": lock.note_type.mod} if lock.note_type else None
+    head = {"version": LOCK_VERSION, "guide": lock.guide, "released": lock.released, "note_type": note_type}
+    lines = ["{"]
+    for key, value in head.items():
+        lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)},")
+    lines.append('  "decks": {')
+    lines += _rows(sorted(lock.decks.items()))
+    lines.append("  },")
+    lines.append('  "notes": {')
+    lines += _rows(list(notes.items()))
+    lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _rows(items: list[tuple[str, object]]) -> list[str]:
+    def text(value: object) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    rows = [f"    {text(key)}: {text(value)}" for key, value in items]
+    return [row + ("," if n < len(rows) - 1 else "") for n, row in enumerate(rows)]
+
+
+def read(path: Path, guide_id: str, epoch: int) -> Lock:
+    """Read the lock; a missing file is an empty lock, a malformed one a ContentError."""
+    if not path.exists():
+        return empty_lock(guide_id, epoch)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ContentError([Problem(path, 1, "the Anki lock is not UTF-8")]) from None
+    except json.JSONDecodeError as exc:
+        raise ContentError([Problem(path, exc.lineno, f"the Anki lock is not valid JSON: {exc.msg}")]) from None
+    try:
+        return _parse(data, guide_id)
+    except (KeyError, TypeError, ValueError) as exc:
+        message = f"malformed Anki lock ({exc}); restore it from git"
+        raise ContentError([Problem(path, 1, message)]) from None
+
+
+def _parse(data: dict, guide_id: str) -> Lock:  # type: ignore[type-arg]
+    if data["version"] != LOCK_VERSION:
+        raise ValueError(f"unknown version {data['version']!r}")
+    if data["guide"] != guide_id:
+        raise ValueError(f"it belongs to guide {data['guide']!r}, not {guide_id!r}")
+
+    def entry(raw: dict) -> Entry:  # type: ignore[type-arg]
+        if not isinstance(raw["hash"], str) or not isinstance(raw["mod"], int):
+            raise TypeError("an entry needs a string hash and an integer mod")
+        return Entry(raw["hash"], raw["mod"])
+
+    note_type = entry(data["note_type"]) if data["note_type"] is not None else None
+    decks = {str(k): str(v) for k, v in data["decks"].items()}
+    return Lock(guide_id, int(data["released"]), note_type, {k: entry(v) for k, v in data["notes"].items()}, decks)
