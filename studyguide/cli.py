@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 
 from .errors import ContentError
+from .mathsvg import MathCache, cache_folder
 from .output import write_atomic
 from .parser import load_guide
 from .renderers import RENDERERS, Options
+from .rich import prepare
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")
@@ -66,19 +68,27 @@ def main(argv: list[str] | None = None) -> int:
         names = formats(args.format)
         if not args.check and args.out.resolve().is_relative_to(args.content.resolve()):
             raise UsageError("the output folder must not be inside the content folder")
+        cache = MathCache(cache_folder())
+        if cache.folder.resolve().is_relative_to(args.content.resolve()):
+            raise UsageError("the cache folder (STUDYGUIDE_CACHE) must not be inside the content folder")
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"build.py: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         guide = load_guide(args.content)
+        if args.check:
+            prepare(guide, cache)
     except ContentError as exc:
         report(exc)
         return EXIT_CONTENT
     if args.check:
         print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections")
         return EXIT_OK
-    return build(guide, names, args.out, Options(paper=args.paper))
+    status = build(guide, names, args.out, Options(paper=args.paper, math_cache=cache))
+    if cache.hits or cache.renders:
+        print(cache.summary())
+    return status
 
 
 def build(guide, names: list[str], out: Path, options: Options) -> int:  # type: ignore[no-untyped-def]

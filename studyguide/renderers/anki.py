@@ -16,6 +16,7 @@ import genanki
 
 from ..markup import Hooks, to_html
 from ..model import Guide, Node, Question
+from ..rich import css_for_anki, hooks_for_anki
 from .base import Options, build_epoch, environment
 
 # The note type is frozen from this release. Its id, its field list and its template names must
@@ -62,17 +63,17 @@ class AnkiRenderer:
                     "afmt": env.get_template("anki/back.html").render(),
                 }
             ],
-            css=env.get_template("anki/style.css").render(),
+            css=env.get_template("anki/style.css").render() + css_for_anki(),
             sort_field_index=FIELDS.index("Question"),
         )
-        hooks = Hooks(math=anki_math)
+        hooks, media = hooks_for_anki(guide)
         decks = []
         for section in guide.sections:
             deck = genanki.Deck(stable_id(guide.meta.id, section.title), f"{guide.meta.title}::{section.title}")
             for question in section.questions:
                 deck.add_note(self._note(guide, model, question, section.title, section.id, hooks))
             decks.append(deck)
-        return write_apkg(decks, build_epoch(guide))
+        return write_apkg(decks, build_epoch(guide), media)
 
     def _note(
         self, guide: Guide, model: genanki.Model, q: Question, section: str, section_id: str, hooks: Hooks
