@@ -15,8 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from readers import cards, import_apkg, normalize, pdf_text
+
 from studyguide import highlight
 from studyguide.cli import main
 from studyguide.mathsvg import Formulas, MathCache, render
@@ -399,7 +399,8 @@ def test_text_alternative_cannot_inject_markup() -> None:
 
 
 def test_unknown_language_is_plain_escaped_code() -> None:
-    assert highlight.highlight("<b>", "nosuchlanguage") == '<pre><code class="language-nosuchlanguage">&lt;b&gt;</code></pre>'
+    plain = '<pre><code class="language-nosuchlanguage">&lt;b&gt;</code></pre>'
+    assert highlight.highlight("<b>", "nosuchlanguage") == plain
     assert highlight.highlight("<b>", "") == "<pre><code>&lt;b&gt;</code></pre>"
 
 
@@ -410,7 +411,9 @@ def luminance(colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-@pytest.mark.parametrize(("css", "background"), [(highlight.light_css(), "#ffffff"), (highlight.dark_css("html"), "#272822")])
+@pytest.mark.parametrize(
+    ("css", "background"), [(highlight.light_css(), "#ffffff"), (highlight.dark_css("html"), "#272822")]
+)
 def test_code_colours_pass_contrast(css: str, background: str) -> None:
     checked = 0
     for rule in css.splitlines():
@@ -418,7 +421,8 @@ def test_code_colours_pass_contrast(css: str, background: str) -> None:
         if colour is None:
             continue
         own = re.search(r"background-color: (#[0-9A-Fa-f]{6})", rule)
-        lighter, darker = sorted((luminance(colour.group(1)), luminance(own.group(1) if own else background)), reverse=True)
+        pair = (luminance(colour.group(1)), luminance(own.group(1) if own else background))
+        lighter, darker = sorted(pair, reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, rule
         checked += 1
     assert checked > 20
