@@ -19,6 +19,7 @@ from .errors import ContentError
 from .model import Guide
 from .output import write_atomic
 from .renderers import RENDERERS, Options
+from .rich import open_cache, prepare
 
 STATE_FILE = ".studyguide-state.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -133,6 +134,9 @@ def build(guide: Guide, names: list[str], out: Path, options: Options, force: bo
         except Exception as exc:  # a renderer's own failure: name it, keep its old file, keep the others going
             failures[name] = f"{type(exc).__name__}: {exc}"
 
+    if {"html", "pdf"} & set(todo):
+        # Draw every formula once, here, before the outputs (and the PDF's process) need them.
+        prepare(guide, open_cache(options))
     with Ticker(todo):
         # The PDF costs far more than the rest: lay it out in a second process while this one does the others.
         if "pdf" in todo and len(todo) > 1 and (os.cpu_count() or 1) > 1:

@@ -11,9 +11,11 @@ from pathlib import Path
 from .builder import build
 from .errors import ContentError
 from .lint import lint
+from .mathsvg import MathCache, cache_folder
 from .parser import load_guide
 from .renderers import RENDERERS, Options, anki
 from .renderers.base import TEMPLATES
+from .rich import prepare
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) 
             raise UsageError("--check writes nothing; it cannot be combined with --release")
         if not args.check and args.out.resolve().is_relative_to(args.content.resolve()):
             raise UsageError("the output folder must not be inside the content folder")
+        if cache_folder().resolve().is_relative_to(args.content.resolve()):
+            raise UsageError("the cache folder (STUDYGUIDE_CACHE) must not be inside the content folder")
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"build.py: error: {exc}", file=sys.stderr)
@@ -99,10 +103,12 @@ def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) 
 
 def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] = time.time) -> int:
     """Validate, then check, release or build once; return the exit code."""
-    options = Options(paper=args.paper, templates=args.templates)
+    cache = MathCache(cache_folder())
+    options = Options(paper=args.paper, templates=args.templates, math_cache=cache)
     try:
         guide = load_guide(args.content)
         if args.check:
+            prepare(guide, cache)
             warnings = lint(guide)
             for warning in warnings:
                 print(warning, file=sys.stderr)
@@ -123,6 +129,8 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
             print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged")
         else:
             print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s")
+    if cache.hits or cache.renders:
+        print(cache.summary())
     return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import genanki
 
 from .. import lock
-from ..markup import Hooks, to_html
+from ..markup import to_html
 from ..model import Guide, Node
 from ..output import write_atomic
+from ..rich import css_for_anki, hooks_for_anki
 from .base import Options, build_epoch, environment
 
 # The note type is frozen from this release. Its id, its field list and its template names must
@@ -29,11 +30,6 @@ MODEL_ID = 1_607_392_319
 MODEL_NAME = "studyguide question"
 FIELDS = ("Id", "Question", "Core", "Answer", "Sources", "SeeAlso", "Section")
 TEMPLATE_NAME = "Card 1"
-
-
-def anki_math(tex: str, display: bool) -> str:
-    """Keep a formula for Anki's built-in MathJax."""
-    return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
 
 
 def stable_id(*parts: str) -> int:
@@ -90,14 +86,14 @@ def note_type_parts(options: Options) -> dict[str, object]:
         "template": TEMPLATE_NAME,
         "qfmt": env.get_template("anki/front.html").render(),
         "afmt": env.get_template("anki/back.html").render(),
-        "css": env.get_template("anki/style.css").render(),
+        "css": env.get_template("anki/style.css").render() + css_for_anki(),
         "sortf": FIELDS.index("Question"),
     }
 
 
-def note_contents(guide: Guide) -> list[NoteContent]:
-    """Return every note's fields, tags and deck, in reading order."""
-    hooks = Hooks(math=anki_math)
+def note_contents(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
+    """Return every note's fields, tags and deck, in reading order, and the media files they name."""
+    hooks, media = hooks_for_anki(guide)
     titles = {q.id: q.title for q in guide.questions}
 
     def html(node: Node | None) -> str:
@@ -112,12 +108,12 @@ def note_contents(guide: Guide) -> list[NoteContent]:
                       escape(section.title))
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))
-    return notes
+    return notes, media
 
 
 def snapshot(guide: Guide, options: Options, notes: list[NoteContent] | None = None) -> lock.Snapshot:
     """Return the hashes of what the content puts into the deck now."""
-    notes = note_contents(guide) if notes is None else notes
+    notes = note_contents(guide)[0] if notes is None else notes
     decks = {s.id: f"{guide.meta.title}::{s.title}" for s in guide.sections}
     return lock.Snapshot(lock.content_hash(note_type_parts(options)), {n.id: n.hash() for n in notes}, decks)
 
@@ -170,7 +166,8 @@ class AnkiRenderer:
             sort_field_index=FIELDS.index("Question"),
         )
         decks: dict[str, genanki.Deck] = {}
-        for note in note_contents(guide):
+        notes, media = note_contents(guide)
+        for note in notes:
             if note.deck not in decks:
                 decks[note.deck] = genanki.Deck(stable_id(guide.meta.id, note.deck.split("::", 1)[1]), note.deck)
             mod = lock.stamp(locked.notes.get(note.id), note.hash(), locked)
@@ -178,7 +175,7 @@ class AnkiRenderer:
                 TimedNote(mod, model=model, fields=list(note.fields), tags=list(note.tags),
                           guid=genanki.guid_for(guide.meta.id, note.id))
             )
-        return write_apkg(list(decks.values()), build_epoch(guide))
+        return write_apkg(list(decks.values()), build_epoch(guide), media)
 
 
 def write_apkg(decks: list[genanki.Deck], epoch: int, media: dict[str, bytes] | None = None) -> bytes:

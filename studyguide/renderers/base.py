@@ -22,6 +22,7 @@ class Options:
     paper: str = "a4"
     edition: str = "full"
     templates: Path = TEMPLATES
+    math_cache: object = None  # a mathsvg.MathCache shared by one build; None: the default cache folder
 
 
 class Renderer(Protocol):

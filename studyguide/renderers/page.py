@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ..markup import Hooks, to_html
+from ..markup import to_html
 from ..model import Guide
+from ..rich import css_for_page, hooks_for_page
 from .base import Options, environment
 
 
@@ -22,11 +23,12 @@ class PageRenderer:
     def render(self, guide: Guide, options: Options) -> bytes:
         """Return the page's bytes."""
         env = environment(options.templates)
-        hooks = Hooks()
+        hooks, formulas = hooks_for_page(guide, options)
         answers = {q.id: Markup(to_html(q.answer, hooks)) for q in guide.questions}
         cores = {q.id: Markup(to_html(q.core, hooks)) if q.core else None for q in guide.questions}
-        css = env.get_template("page/style.css").render()
+        css = env.get_template("page/style.css").render() + css_for_page()
         html = env.get_template("page/index.html").render(
-            guide=guide, meta=guide.meta, answers=answers, cores=cores, css=Markup(css)
+            guide=guide, meta=guide.meta, answers=answers, cores=cores, css=Markup(css),
+            math_defs=Markup(formulas.defs()),
         )
         return html.encode("utf-8")

@@ -8,8 +8,9 @@ from urllib.parse import unquote, urlparse
 
 from markupsafe import Markup
 
-from ..markup import Hooks, to_html
+from ..markup import to_html
 from ..model import Guide
+from ..rich import css_for_pdf, hooks_for_pdf
 from .base import Options, build_epoch, environment
 
 
@@ -62,10 +63,10 @@ class PdfRenderer:
     def html(self, guide: Guide, options: Options) -> str:
         """Return the print HTML that WeasyPrint lays out."""
         env = environment(options.templates)
-        hooks = Hooks()
+        hooks, _formulas = hooks_for_pdf(guide, options)
         answers = {q.id: Markup(to_html(q.answer, hooks)) for q in guide.questions}
         cores = {q.id: Markup(to_html(q.core, hooks)) if q.core else None for q in guide.questions}
-        css = env.get_template("pdf/print.css").render(paper=options.paper)
+        css = env.get_template("pdf/print.css").render(paper=options.paper) + css_for_pdf()
         return env.get_template("pdf/guide.html").render(
             guide=guide, meta=guide.meta, answers=answers, cores=cores, css=Markup(css)
         )

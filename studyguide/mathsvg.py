@@ -1,0 +1,205 @@
+"""LaTeX to SVG for the PDF and the page: ziamath, a disk cache, and glyphs defined once per document."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+SVG_NS = "http://www.w3.org/2000/svg"
+ZIAMATH_VERSION = version("ziamath")
+# Bump when what render() returns changes, so old cache entries are no longer read.
+RENDER_VERSION = "1"
+FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
+SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
+
+
+
+def parse_svg(text: str) -> ET.Element:
+    """Parse an SVG with plain tag names (no global namespace registration: WeasyPrint shares ElementTree)."""
+    root = ET.fromstring(text)
+    for element in root.iter():
+        element.tag = element.tag.rsplit("}", 1)[-1]
+    root.set("xmlns", SVG_NS)
+    return root
+
+
+class MathError(Exception):
+    """A formula that cannot be rendered."""
+
+
+def check_braces(tex: str) -> None:
+    """Raise MathError for unbalanced `{` `}` (ziamath would draw a stray brace instead)."""
+    depth = 0
+    for brace in re.findall(r"\\.|[{}]", tex):
+        if brace == "{":
+            depth += 1
+        elif brace == "}":
+            depth -= 1
+            if depth < 0:
+                raise MathError("a '}' closes nothing")
+    if depth:
+        raise MathError("a '{' is never closed")
+
+
+def render(tex: str, display: bool) -> str:
+    """Render one formula to ziamath's standalone SVG; raise MathError when it cannot be rendered."""
+    import ziamath
+
+    check_braces(tex)
+    if not tex.strip():
+        raise MathError("empty formula")
+    try:
+        formula = ziamath.Latex(tex, inline=not display, color="currentColor")
+        unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
+        if unknown:
+            raise MathError(f"unknown command '{unknown[0]}'")
+        return formula.svg()
+    except MathError:
+        raise
+    except Exception as exc:  # ziamath and latex2mathml raise many types; each is the formula's fault
+        detail = str(exc).strip()
+        raise MathError(f"{type(exc).__name__}{': ' + detail if detail else ''}") from exc
+
+
+def cache_folder(explicit: Path | None = None) -> Path:
+    """Return the cache folder: the given one, $STUDYGUIDE_CACHE, $XDG_CACHE_HOME/studyguide or ~/.cache/studyguide."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("STUDYGUIDE_CACHE", "").strip()
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "studyguide"
+
+
+@dataclass
+class MathCache:
+    """Rendered formulas on disk (across builds) and in memory (within one build), with counters.
+
+    The counters count distinct formulas: `hits` read from disk, `renders` drawn anew.
+    """
+
+    folder: Path
+    hits: int = 0
+    renders: int = 0
+    memory: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
+
+    @staticmethod
+    def key(tex: str, display: bool) -> str:
+        """Return the cache key: the formula, the display flag and both versions."""
+        text = f"ziamath {ZIAMATH_VERSION}\nrender {RENDER_VERSION}\ndisplay {int(display)}\n{tex}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def path(self, tex: str, display: bool) -> Path:
+        """Return the file that holds one formula's SVG."""
+        key = self.key(tex, display)
+        return self.folder / "math" / key[:2] / f"{key}.svg"
+
+    def svg(self, tex: str, display: bool) -> str:
+        """Return the formula's SVG, rendering it only if no build has rendered it before."""
+        if (tex, display) in self.memory:
+            return self.memory[(tex, display)]
+        path = self.path(tex, display)
+        svg = _read(path)
+        if svg is None:
+            svg = render(tex, display)
+            self.renders += 1
+            _write(path, svg)
+        else:
+            self.hits += 1
+        self.memory[(tex, display)] = svg
+        return svg
+
+    def summary(self) -> str:
+        """Describe the counters in one line."""
+        return f"math: {self.hits} from cache, {self.renders} rendered (cache: {self.folder})"
+
+
+def _read(path: Path) -> str | None:
+    """Return a cached SVG, or None when missing or damaged."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if text.startswith("<svg") and text.endswith("</svg>") else None
+
+
+def _write(path: Path, svg: str) -> None:
+    """Store an SVG atomically; a cache that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(svg)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _number(value: float) -> str:
+    """Format a length compactly."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Formulas:
+    """The formulas of one document, with glyph symbols defined once.
+
+    shared=True (the page): every glyph goes once into one hidden defs block, `defs()`.
+    shared=False (the PDF): WeasyPrint draws each inline SVG alone, so each keeps its own glyphs,
+    under ids made unique by a per-formula number.
+    """
+
+    shared: bool = True
+    symbols: dict[str, str] = field(default_factory=dict)
+    count: int = 0
+
+    def place(self, raw: str, tex: str, display: bool) -> str:
+        """Return the HTML for one formula: an accessible SVG whose glyphs point at shared ids."""
+        self.count += 1
+        root = parse_svg(raw)
+        renamed: dict[str, str] = {}
+        for symbol in root.findall("symbol"):
+            old = symbol.attrib.pop("id", "")
+            digest = hashlib.sha256(ET.tostring(symbol)).hexdigest()[:12]
+            new = f"mg-{digest}" if self.shared else f"mg{self.count}-{digest}"
+            renamed[old] = new
+            symbol.set("id", new)
+            if self.shared:
+                root.remove(symbol)
+                self.symbols.setdefault(new, ET.tostring(symbol, encoding="unicode"))
+        for use in root.iter("use"):
+            href = use.get("href", "")
+            if href.startswith("#") and href[1:] in renamed:
+                use.set("href", "#" + renamed[href[1:]])
+        x, y, width, height = (float(v) for v in root.get("viewBox", "0 0 0 0").split())
+        em = SCALE / FONT_PX
+        root.set("width", _number(width * em) + "em")
+        root.set("height", _number(height * em) + "em")
+        root.set("style", f"vertical-align:{_number(-(y + height) * em)}em")
+        root.set("class", "math-display" if display else "math-inline")
+        root.set("role", "img")
+        root.set("aria-label", tex)
+        root.set("focusable", "false")
+        title = ET.Element("title")
+        title.text = tex
+        root.insert(0, title)
+        svg = ET.tostring(root, encoding="unicode")
+        return f'<div class="math display">{svg}</div>' if display else svg
+
+    def defs(self) -> str:
+        """Return the hidden block that defines every shared glyph once ('' when there is none)."""
+        if not self.symbols:
+            return ""
+        body = "".join(self.symbols[key] for key in sorted(self.symbols))
+        return (
+            f'<svg xmlns="{SVG_NS}" width="0" height="0" aria-hidden="true" focusable="false" '
+            f'style="position:absolute;width:0;height:0;overflow:hidden"><defs>{body}</defs></svg>'
+        )
+
