@@ -22,6 +22,7 @@ from studyguide.model import Guide, Question
 from studyguide.parser import load_guide
 
 MAX_BYTES = 400 * 1024
+RED_DOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
 VISIBLE_IDS = "els => els.filter(e => e.checkVisibility()).map(e => e.id)"
 
 
@@ -125,7 +126,8 @@ def test_csp_allows_only_the_page_own_script(page_file: Path) -> None:
 
 def test_titles_visible_and_answers_hidden(visit: Visit, page_file: Path, guide: Guide) -> None:
     page = visit(page_file)
-    titles = page.eval_on_selector_all("details.question > summary", "els => els.map(e => e.checkVisibility() && e.innerText)")
+    shown = "els => els.map(e => e.checkVisibility() && e.innerText)"
+    titles = page.eval_on_selector_all("details.question > summary", shown)
     assert [normalize(t) for t in titles] == [f"{i}. {normalize(q.title)}" for i, q in enumerate(guide.questions, 1)]
     assert not any(answer_visible(page, q.id) for q in guide.questions)
     assert page.locator("#count").inner_text() == f"{len(guide.questions)} of {len(guide.questions)} questions"
@@ -318,7 +320,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Guide, Path]:
             "Sources: [A source](https://example.org/a) and <img src=x onerror=\"alert('source')\">\n\n"
             "> The core: <img src=x onerror=\"alert('core')\"> stays text.\n\n"
             'An answer with <script>alert("answer")</script> and `<b>code</b>`.\n'
+            "\n## Does a picture load? {#picture}\n\nTags: testing\n\n![A red dot](dot.png)\n"
         )
+    (content / "dot.png").write_bytes(base64.b64decode(RED_DOT))
     return load_guide(content), build_page(content, tmp_path_factory.mktemp("hostile-page"))
 
 
@@ -330,7 +334,7 @@ def test_hostile_content_stays_text(visit: Visit, hostile: tuple[Guide, Path]) -
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.click("#reveal-all")
     assert page.locator("script").count() == 1
-    assert page.locator("img").count() == 0
+    assert page.locator("[id='hostile'] img").count() == 0
     assert normalize(q.title) in normalize(page.locator("[id='hostile'] > summary").inner_text())
     shown = page.locator("[id='hostile'] .answer").inner_text()
     assert "".join(q.answer_text().split()) == "".join(shown.split())
@@ -346,3 +350,11 @@ def test_core_answer_see_also_and_sources_in_order(visit: Visit, hostile: tuple[
     page.click("[id='hostile'] .see-also a[href='#fixture']")
     page.wait_for_function("document.getElementById('fixture').open")
     assert page.locator("[id='fixture'] .answer").is_visible()
+
+
+def test_content_image_is_inlined_and_loads(visit: Visit, hostile: tuple[Guide, Path]) -> None:
+    page = visit(hostile[1], "#picture")
+    image = page.locator("[id='picture'] .answer img")
+    assert image.get_attribute("src") == f"data:image/png;base64,{RED_DOT}"
+    assert image.get_attribute("alt") == "A red dot"
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -35,7 +36,7 @@ def search_text(q: Question) -> str:
     return " ".join(" ".join(parts).split()).lower()
 
 
-def inline_image(root: Path) -> object:
+def inline_image(root: Path) -> Callable[[str, str], str]:
     """Return an image hook that embeds content images as data: URIs, so the page loads nothing."""
 
     def image(src: str, alt: str) -> str:
@@ -55,7 +56,7 @@ def script_hash(script: str) -> str:
 
 def page_hooks(guide: Guide) -> Hooks:
     """Return the page's hooks: images inlined; math and code as the shared defaults."""
-    return Hooks(image=inline_image(guide.root))  # type: ignore[arg-type]
+    return Hooks(image=inline_image(guide.root))
 
 
 class PageRenderer:
