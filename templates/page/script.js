@@ -54,13 +54,16 @@
   }
 
   function showTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;
+    }
     var target = id && document.getElementById(id);
     if (!target) return;
     var question = target.closest("details.question");
-    if (question && question.hidden) clearFilters();
-    var group = target.closest("section.section");
-    if (group && group.hidden) clearFilters();
+    if (target.closest("[hidden]")) clearFilters();
     if (question) question.open = true;
     target.scrollIntoView({ block: "start" });
   }
