@@ -1,13 +1,42 @@
-"""The study page: one self-contained HTML file."""
+"""The study page: one self-contained HTML file with inline CSS, JS and images."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from dataclasses import dataclass
+
 from markupsafe import Markup
 
-from ..markup import to_html
-from ..model import Guide
+from ..markup import Hooks, to_html
+from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
 from .base import Options, environment
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question as the page template shows it: rendered parts and its search text."""
+
+    question: Question
+    number: int
+    core: Markup | None
+    answer: Markup
+    sources: Markup | None
+    see_also: tuple[tuple[str, str], ...]
+    search: str
+
+
+def search_text(q: Question) -> str:
+    """Return what the filter matches: title, core answer and answer, lower-cased, whitespace folded."""
+    parts = [q.title, q.core.plain_text() if q.core else "", q.answer_text()]
+    return " ".join(" ".join(parts).split()).lower()
+
+
+def script_hash(script: str) -> str:
+    """Return the CSP source that allows exactly this inline script."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 class PageRenderer:
@@ -20,15 +49,38 @@ class PageRenderer:
         """Return `<guide-id>.html`."""
         return f"{guide.meta.id}.html"
 
+    def entries(self, guide: Guide, hooks: Hooks) -> dict[str, Entry]:
+        """Render every question once; map question id to its entry."""
+        entries = {}
+        for number, q in enumerate(guide.questions, start=1):
+            entries[q.id] = Entry(
+                question=q,
+                number=number,
+                core=Markup(to_html(q.core, hooks)) if q.core else None,
+                answer=Markup(to_html(q.answer, hooks)),
+                sources=Markup(to_html(q.sources, hooks)) if q.sources else None,
+                see_also=tuple((other, guide.question(other).title) for other in q.see_also),
+                search=search_text(q),
+            )
+        return entries
+
     def render(self, guide: Guide, options: Options) -> bytes:
         """Return the page's bytes."""
         env = environment(options.templates)
+        script = env.get_template("page/script.js").render()
+        if "</script" in script.lower():
+            raise ValueError("page/script.js must not contain '</script'")
+        tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(guide, options)
-        answers = {q.id: Markup(to_html(q.answer, hooks)) for q in guide.questions}
-        cores = {q.id: Markup(to_html(q.core, hooks)) if q.core else None for q in guide.questions}
-        css = env.get_template("page/style.css").render() + css_for_page()
+        entries = self.entries(guide, hooks)
         html = env.get_template("page/index.html").render(
-            guide=guide, meta=guide.meta, answers=answers, cores=cores, css=Markup(css),
+            guide=guide,
+            meta=guide.meta,
+            entries=entries,
+            tags=tags,
+            css=Markup(env.get_template("page/style.css").render() + css_for_page()),
             math_defs=Markup(formulas.defs()),
+            script=Markup(script),
+            script_hash=script_hash(script),
         )
         return html.encode("utf-8")

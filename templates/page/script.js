@@ -1,0 +1,127 @@
+"use strict";
+// The study page's behaviour: filters, reveal/hide all, deep links, copy link.
+// Without this script the page stays complete: every question is a native <details>.
+(function () {
+  var toolbar = document.getElementById("toolbar");
+  var text = document.getElementById("filter-text");
+  var section = document.getElementById("filter-section");
+  var tag = document.getElementById("filter-tag");
+  var count = document.getElementById("count");
+  var noMatch = document.getElementById("no-match");
+  var questions = Array.prototype.slice.call(document.querySelectorAll("details.question"));
+  var sections = Array.prototype.slice.call(document.querySelectorAll("section.section"));
+
+  function fold(value) {
+    return value.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+  }
+
+  function matches(q, term, sectionId, tagName) {
+    if (sectionId && q.dataset.section !== sectionId) return false;
+    if (tagName && q.dataset.tags.split(" ").indexOf(tagName) < 0) return false;
+    return !term || q.dataset.search.indexOf(term) >= 0;
+  }
+
+  function applyFilters() {
+    var term = fold(text.value);
+    var shown = 0;
+    questions.forEach(function (q) {
+      var ok = matches(q, term, section.value, tag.value);
+      q.hidden = !ok;
+      if (ok) shown += 1;
+    });
+    sections.forEach(function (s) {
+      s.hidden = !s.querySelector("details.question:not([hidden])");
+    });
+    count.textContent = shown + " of " + questions.length + " questions";
+    noMatch.hidden = shown > 0;
+  }
+
+  function clearFilters() {
+    text.value = "";
+    section.value = "";
+    tag.value = "";
+    applyFilters();
+  }
+
+  function setOpen(open) {
+    questions.forEach(function (q) {
+      if (!q.hidden) q.open = open;
+    });
+  }
+
+  function barHeight() {
+    document.documentElement.style.setProperty("--bar-height", toolbar.offsetHeight + "px");
+  }
+
+  function showTarget() {
+    var id;
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch (error) {
+      return;
+    }
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var question = target.closest("details.question");
+    if (target.closest("[hidden]")) clearFilters();
+    if (question) question.open = true;
+    target.scrollIntoView({ block: "start" });
+  }
+
+  function copyLink(button) {
+    var id = button.dataset.id;
+    var url = location.href.split("#")[0] + "#" + id;
+    history.replaceState(null, "", "#" + id);
+    function done(message) {
+      button.textContent = message;
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(
+        function () { done("Link copied"); },
+        function () { done("Link in address bar"); }
+      );
+    } else {
+      done("Link in address bar");
+    }
+  }
+
+  toolbar.hidden = false;
+  document.querySelectorAll("button.copy-link").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { copyLink(button); });
+  });
+  document.getElementById("filters").addEventListener("submit", function (event) {
+    event.preventDefault();
+  });
+  text.addEventListener("input", applyFilters);
+  section.addEventListener("change", applyFilters);
+  tag.addEventListener("change", applyFilters);
+  document.getElementById("clear-filters").addEventListener("click", function () {
+    clearFilters();
+    text.focus();
+  });
+  document.getElementById("reveal-all").addEventListener("click", function () { setOpen(true); });
+  document.getElementById("hide-all").addEventListener("click", function () { setOpen(false); });
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      text.focus();
+    }
+  });
+  window.addEventListener("hashchange", showTarget);
+  if (window.ResizeObserver) new ResizeObserver(barHeight).observe(toolbar);
+  barHeight();
+  // Printing shows every answer: the print stylesheet does it, and this keeps the state afterwards.
+  var printed = [];
+  window.addEventListener("beforeprint", function () {
+    printed = questions.filter(function (q) { return !q.open; });
+    printed.forEach(function (q) { q.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    printed.forEach(function (q) { q.open = false; });
+    printed = [];
+  });
+  applyFilters();
+  showTarget();
+})();

@@ -1,0 +1,99 @@
+"""Real tools for the page tests: Debian's Chromium through Playwright, axe-core and the Nu HTML checker."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+NODE_MODULES = Path(__file__).resolve().parent / "browser" / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def require(ok: bool, what: str) -> None:
+    """Skip when a test tool is missing on a developer machine; fail in CI (CI=true)."""
+    if ok:
+        return
+    message = f"{what} is missing: run scripts/install-system-deps"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass
+class Traffic:
+    """What the pages of one context did: requests that tried to leave the file, console errors."""
+
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def watch(self, context) -> None:  # type: ignore[no-untyped-def]
+        """Refuse every non-file request of a context and record it, with console errors."""
+
+        def route(route) -> None:  # type: ignore[no-untyped-def]
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                self.external.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        context.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else self.external.append(r.url))
+        context.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        context.on("weberror", lambda e: self.errors.append(str(e.error)))
+
+
+def launch() -> Iterator[object]:
+    """Yield one headless Debian Chromium; never a downloaded browser."""
+    require(CHROMIUM.exists(), "Debian chromium (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """Inject axe-core into a page and return its violations (id, impact, first targets)."""
+    require(AXE.is_file(), "axe-core (npm)")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [
+        {"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"][:3]]} for v in result
+    ]
+
+
+def vnu_errors(path: Path) -> list[dict]:  # type: ignore[type-arg]
+    """Run the Nu HTML checker on a file and return its error messages."""
+    require(VNU.is_file(), "vnu-jar (npm)")
+    java = shutil.which("java")
+    require(java is not None, "java (default-jre-headless)")
+    done = subprocess.run(
+        [str(java), "-jar", str(VNU), "--format", "json", "--stdout", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(done.stdout)["messages"]
+    return [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
