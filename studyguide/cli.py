@@ -46,6 +46,12 @@ def arguments() -> Parser:
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)")
     parser.add_argument("--check", action="store_true", help="validate the content only; write nothing")
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
+    parser.add_argument(
+        "--pdf-edition",
+        choices=("full", "quiz"),
+        default="full",
+        help="PDF edition: full (questions with answers) or quiz (room to write, answers at the end). Default: full",
+    )
     return parser
 
 
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections")
         return EXIT_OK
-    return build(guide, names, args.out, Options(paper=args.paper))
+    return build(guide, names, args.out, Options(paper=args.paper, edition=args.pdf_edition))
 
 
 def build(guide, names: list[str], out: Path, options: Options) -> int:  # type: ignore[no-untyped-def]
