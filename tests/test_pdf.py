@@ -30,7 +30,8 @@ A4_WIDTH, LETTER_WIDTH = 595.28, 612.0  # points, from the paper standards
 
 def key(text: str) -> str:
     """Comparison form of PDF text: join words broken at line ends, drop hyphens, fold whitespace."""
-    text = re.sub(r"-\s*\n\s*", "", text).replace("-", "").replace("\u00ad", "")
+    text = re.sub(r"[-\u2010\u00ad]\s*\n\s*", "", text)  # WeasyPrint hyphenates with U+2010
+    text = re.sub(r"[-\u2010\u00ad]", "", text)
     return " ".join(text.split())
 
 
@@ -105,15 +106,16 @@ def test_outline_sections_and_questions_open_their_pages(full: Path, guide: Guid
 def test_toc_prints_the_outline_page_numbers(full: Path, guide: Guide) -> None:
     reader = PdfReader(full)
     texts = pdf_text(full)
-    first_section = outline(reader)[0][1]
+    first_section = destination_page(reader, guide.sections[0].id)
     toc = key("\n".join(texts[1:first_section]))
     assert toc.startswith("Contents")
     links = set().union(*(link_targets(reader, page) for page in range(1, first_section)))
-    for title, page, children in outline(reader):
-        for entry, entry_page, _ in [(title, page, []), *children]:
-            match = re.search(re.escape(key(entry)) + r"[\s.]*?(\d+)(?!\d)", toc)
-            assert match, entry
-            assert int(match.group(1)) == entry_page + 1, entry
+    entries = {title: page for title, page, _ in outline(reader)}
+    entries |= {title: page for _, _, children in outline(reader) for title, page, _ in children}
+    for item in [*guide.sections, *guide.questions]:
+        match = re.search(re.escape(key(item.title)) + r"[\s.]*?(\d+)(?!\d)", toc)
+        assert match, item.id
+        assert int(match.group(1)) == entries[item.title] + 1 == destination_page(reader, item.id) + 1, item.id
     assert {q.id for q in guide.questions} | {s.id for s in guide.sections} <= links
 
 
@@ -365,3 +367,33 @@ def test_fetcher_refuses_directly(tmp_path: Path, server: http.server.HTTPServer
             fetcher.fetch(url)  # type: ignore[attr-defined]
     assert policy.refused == refused
     assert CountingHandler.hits == 0
+
+
+WORDS = "gradient descent moves every weight a small step against the slope of the loss".split()
+
+
+def breaks_guide(root: Path, sweep: range) -> Path:
+    """Write a guide whose sections push a long answer's title ever closer to the bottom of a page."""
+    shutil.copyfile(FIXTURES / "valid" / "guide.toml", root / "guide.toml")
+    for i in sweep:
+        short = "\n\n".join(f"Short line {n} of filler." for n in range(i))
+        long = "\n\n".join(" ".join(WORDS[(n + k) % len(WORDS)] for k in range(110)) + f" end{i}x{n}." for n in range(12))
+        (root / f"{i:02d}.md").write_text(
+            f"# Sweep {i} {{#sweep-{i}}}\n\n## Filler {i} {{#filler-{i}}}\n\nTags: a\n\n{short}\n\n"
+            f"## Long answer {i} {{#long-{i}}}\n\nTags: a\n\n{long}\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def test_titles_never_alone_and_long_answers_break_between_paragraphs(tmp_path: Path) -> None:
+    guide = load_guide(breaks_guide(tmp_path, range(24, 33)))
+    path = tmp_path / "breaks.pdf"
+    path.write_bytes(PdfRenderer().render(guide, Options()))
+    reader = PdfReader(path)
+    pages = [key(t) for t in pdf_text(path)]
+    for q in guide.questions:
+        page = destination_page(reader, q.id)
+        assert key(phrase(q, 4)) in pages[page], f"{q.id}: title alone at the bottom of page {page + 1}"
+        for paragraph in q.answer.children:
+            assert any(key(paragraph.plain_text()) in text for text in pages), f"{q.id}: paragraph split across pages"

@@ -17,6 +17,7 @@ from ..model import Guide, Node, Source
 from .base import Options, build_epoch, environment
 
 EDITIONS = ("full", "quiz")
+LONG_ANSWER_WORDS = 350  # above this an answer rarely fits a page: let it start at once and break between blocks
 ANSWER_PREFIX = "answer_"  # question ids never hold "_", so "answer_<id>" cannot clash with one
 
 
@@ -139,6 +140,7 @@ class PdfRenderer:
             quiz=options.edition == "quiz",
             number={q.id: index for index, q in enumerate(questions, start=1)},
             titles={q.id: q.title for q in questions},
+            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in questions},
             answers={q.id: html_of(q.answer) for q in questions},
             cores={q.id: html_of(q.core) for q in questions},
             sources={q.id: html_of(q.sources) for q in questions},
