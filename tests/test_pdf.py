@@ -7,8 +7,8 @@ import hashlib
 import http.server
 import re
 import shutil
-import subprocess
 import struct
+import subprocess
 import threading
 import zlib
 from pathlib import Path
@@ -76,7 +76,23 @@ def quiz(tmp_path_factory: pytest.TempPathFactory, guide: Guide) -> Path:
     """The self-test edition on US Letter, built by the command line."""
     out = tmp_path_factory.mktemp("quiz")
     content = Path(__file__).resolve().parent.parent / "content"
-    assert main(["--format", "pdf", "--paper", "letter", "--pdf-edition", "quiz", "--content", str(content), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--format",
+                "pdf",
+                "--paper",
+                "letter",
+                "--pdf-edition",
+                "quiz",
+                "--content",
+                str(content),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     path = out / f"{guide.meta.id}-letter-quiz.pdf"
     assert [p.name for p in out.iterdir()] == [path.name]
     return path
@@ -94,7 +110,7 @@ def test_outline_sections_and_questions_open_their_pages(full: Path, guide: Guid
     pages = [key(t) for t in pdf_text(full)]
     entries = outline(reader)
     assert [title for title, _, _ in entries] == [s.title for s in guide.sections]
-    for (title, page, children), section in zip(entries, guide.sections, strict=True):
+    for (_, page, children), section in zip(entries, guide.sections, strict=True):
         assert key(section.title) in pages[page]
         assert [child for child, _, _ in children] == [q.title for q in section.questions]
         for (_, child_page, grandchildren), q in zip(children, section.questions, strict=True):
@@ -310,7 +326,9 @@ def server() -> object:
 
 
 @pytest.mark.parametrize("kind", ["absolute", "file-url", "outside", "loopback"])
-def test_content_naming_outside_resources_fails_with_its_line(rich: Guide, server: http.server.HTTPServer, kind: str) -> None:
+def test_content_naming_outside_resources_fails_with_its_line(
+    rich: Guide, server: http.server.HTTPServer, kind: str
+) -> None:
     port = server.server_address[1]
     src = {
         "absolute": "/etc/hostname",
@@ -334,13 +352,17 @@ def walk(node: Node) -> list[Node]:
     return [node, *(n for child in node.children for n in walk(child))]
 
 
-def test_template_naming_outside_resources_fails_with_its_line(rich: Guide, tmp_path: Path, server: http.server.HTTPServer) -> None:
+def test_template_naming_outside_resources_fails_with_its_line(
+    rich: Guide, tmp_path: Path, server: http.server.HTTPServer
+) -> None:
     port = server.server_address[1]
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     css = templates / "pdf" / "print.css"
     lines = css.read_text(encoding="utf-8").split("\n")
-    css.write_text("\n".join([*lines, f'body {{ background: url("http://127.0.0.1:{port}/bg.png"); }}']), encoding="utf-8")
+    css.write_text(
+        "\n".join([*lines, f'body {{ background: url("http://127.0.0.1:{port}/bg.png"); }}']), encoding="utf-8"
+    )
     with pytest.raises(ContentError) as info:
         PdfRenderer().render(rich, Options(templates=templates))
     assert [(p.path, p.line) for p in info.value.problems] == [(css, len(lines) + 1)]
@@ -377,7 +399,9 @@ def breaks_guide(root: Path, sweep: range) -> Path:
     shutil.copyfile(FIXTURES / "valid" / "guide.toml", root / "guide.toml")
     for i in sweep:
         short = "\n\n".join(f"Short line {n} of filler." for n in range(i))
-        long = "\n\n".join(" ".join(WORDS[(n + k) % len(WORDS)] for k in range(110)) + f" end{i}x{n}." for n in range(12))
+        long = "\n\n".join(
+            " ".join(WORDS[(n + k) % len(WORDS)] for k in range(110)) + f" end{i}x{n}." for n in range(12)
+        )
         (root / f"{i:02d}.md").write_text(
             f"# Sweep {i} {{#sweep-{i}}}\n\n## Filler {i} {{#filler-{i}}}\n\nTags: a\n\n{short}\n\n"
             f"## Long answer {i} {{#long-{i}}}\n\nTags: a\n\n{long}\n",

@@ -41,7 +41,7 @@ class SafeFetcher:
 
 def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
     """Return the policy and a WeasyPrint URLFetcher that applies it; a refused URL stops the build."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
     policy = SafeFetcher(roots)
 
@@ -102,7 +102,7 @@ def pdf_link(href: str) -> str:
 
 def iso_date(epoch: int) -> str:
     """Return a W3C date-time for the PDF metadata."""
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def keywords(guide: Guide) -> list[str]:
@@ -152,8 +152,8 @@ class PdfRenderer:
 
     def render(self, guide: Guide, options: Options) -> bytes:
         """Lay out the guide and return the PDF bytes; a refused resource is a ContentError."""
-        import weasyprint
-        from weasyprint.urls import FatalURLFetchingError
+        import weasyprint  # type: ignore[import-untyped]
+        from weasyprint.urls import FatalURLFetchingError  # type: ignore[import-untyped]
 
         policy, fetcher = make_fetcher([guide.root, options.templates])
         try:
@@ -164,7 +164,9 @@ class PdfRenderer:
             if not policy.refused:
                 raise
         if policy.refused:
-            raise ContentError([refusal_problem(url, guide, options.templates) for url in dict.fromkeys(policy.refused)])
+            raise ContentError(
+                [refusal_problem(url, guide, options.templates) for url in dict.fromkeys(policy.refused)]
+            )
         out = io.BytesIO()
         document.write_pdf(out, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
         return out.getvalue()
