@@ -68,6 +68,12 @@ def arguments() -> Parser:
     parser.add_argument(
         "--watch", action="store_true", help="rebuild whenever a content or template file changes; stop with Ctrl-C"
     )
+    parser.add_argument(
+        "--pdf-edition",
+        choices=("full", "quiz"),
+        default="full",
+        help="PDF edition: full (questions with answers) or quiz (room to write, answers at the end). Default: full",
+    )
     return parser
 
 
@@ -104,7 +110,7 @@ def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) 
 def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] = time.time) -> int:
     """Validate, then check, release or build once; return the exit code."""
     cache = MathCache(cache_folder())
-    options = Options(paper=args.paper, templates=args.templates, math_cache=cache)
+    options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates, math_cache=cache)
     try:
         guide = load_guide(args.content)
         if args.check:

@@ -142,9 +142,42 @@ def _write(path: Path, svg: str) -> None:
         pass
 
 
-def _number(value: float) -> str:
+def _number(value: float, digits: int = 3) -> str:
     """Format a length compactly."""
-    return f"{value:.3f}".rstrip("0").rstrip(".")
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+GEOMETRY = ("x", "y", "width", "height", "x1", "y1", "x2", "y2")
+
+
+def compact_path(d: str) -> str:
+    """Rewrite SVG path data with one decimal and no needless spaces (glyphs are ~50 units tall)."""
+    out: list[str] = []
+    previous_number = False
+    for token in PATH_TOKEN.findall(d):
+        if token.isalpha():
+            out.append(token)
+            previous_number = False
+            continue
+        number = _number(float(token), 1)
+        if previous_number and not number.startswith("-"):
+            out.append(" ")
+        out.append(number)
+        previous_number = True
+    return "".join(out)
+
+
+def compact(root: ET.Element) -> None:
+    """Shorten the numbers of every path and placed glyph in an SVG tree."""
+    for element in root.iter():
+        if element.get("d"):
+            element.set("d", compact_path(element.get("d", "")))
+        for name in GEOMETRY:
+            value = element.get(name)
+            if value is not None and PATH_TOKEN.fullmatch(value):
+                element.set(name, _number(float(value), 2))
 
 
 @dataclass
@@ -164,6 +197,7 @@ class Formulas:
         """Return the HTML for one formula: an accessible SVG whose glyphs point at shared ids."""
         self.count += 1
         root = parse_svg(raw)
+        compact(root)
         renamed: dict[str, str] = {}
         for symbol in root.findall("symbol"):
             old = symbol.attrib.pop("id", "")
@@ -174,6 +208,10 @@ class Formulas:
             if self.shared:
                 root.remove(symbol)
                 self.symbols.setdefault(new, ET.tostring(symbol, encoding="unicode"))
+        if all(use.get("fill") == "currentColor" for use in root.iter("use")):
+            for use in root.iter("use"):
+                del use.attrib["fill"]
+            root.set("fill", "currentColor")
         for use in root.iter("use"):
             href = use.get("href", "")
             if href.startswith("#") and href[1:] in renamed:
@@ -185,12 +223,13 @@ class Formulas:
         root.set("style", f"vertical-align:{_number(-(y + height) * em)}em")
         root.set("class", "math-display" if display else "math-inline")
         root.set("role", "img")
-        root.set("aria-label", tex)
         root.set("focusable", "false")
         title = ET.Element("title")
         title.text = tex
         root.insert(0, title)
         svg = ET.tostring(root, encoding="unicode")
+        if self.shared:  # inline in HTML: the parser knows SVG without a namespace declaration
+            svg = svg.replace(f' xmlns="{SVG_NS}"', "", 1)
         return f'<div class="math display">{svg}</div>' if display else svg
 
     def defs(self) -> str:

@@ -75,6 +75,10 @@ def collect_images(guide: Guide) -> dict[str, Image]:
         if src in images:
             continue
         file = path.parent / src
+        inside = guide.root.resolve()
+        if ":" in src.split("/", 1)[0] or src.startswith(("/", "\\")) or not file.resolve().is_relative_to(inside):
+            problems.append(Problem(path, node.line, f"refused to load image '{src}': only files inside the content folder"))
+            continue
         mime = TYPES.get(file.suffix.lower())
         if mime is None:
             problems.append(Problem(path, node.line, f"image '{src}' has an unsupported type; use {', '.join(TYPES)}"))

@@ -26,7 +26,7 @@ class Card:
 
 def normalize(text: str) -> str:
     """Fold whitespace, join words hyphenated at line ends, unify quotes for comparison."""
-    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    text = re.sub(r"(\w)[-\u2010]\n(\w)", r"\1\2", text)  # WeasyPrint hyphenates with U+2010
     return " ".join(text.split())
 
 

@@ -16,7 +16,7 @@ from .base import Options, environment
 
 @dataclass(frozen=True)
 class Entry:
-    """One question as the page template shows it: rendered parts and its search text."""
+    """One question as the page template shows it: its rendered parts."""
 
     question: Question
     number: int
@@ -24,13 +24,6 @@ class Entry:
     answer: Markup
     sources: Markup | None
     see_also: tuple[tuple[str, str], ...]
-    search: str
-
-
-def search_text(q: Question) -> str:
-    """Return what the filter matches: title, core answer and answer, lower-cased, whitespace folded."""
-    parts = [q.title, q.core.plain_text() if q.core else "", q.answer_text()]
-    return " ".join(" ".join(parts).split()).lower()
 
 
 def script_hash(script: str) -> str:
@@ -60,7 +53,6 @@ class PageRenderer:
                 answer=Markup(to_html(q.answer, hooks)),
                 sources=Markup(to_html(q.sources, hooks)) if q.sources else None,
                 see_also=tuple((other, guide.question(other).title) for other in q.see_also),
-                search=search_text(q),
             )
         return entries
 

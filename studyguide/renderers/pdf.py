@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import datetime as dt
 import io
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 from markupsafe import Markup
 
+from ..errors import ContentError, Problem
 from ..markup import to_html
-from ..model import Guide
+from ..model import Guide, Node, Source
 from ..rich import css_for_pdf, hooks_for_pdf
 from .base import Options, build_epoch, environment
 
+EDITIONS = ("full", "quiz")
+LONG_ANSWER_WORDS = 350  # above this an answer rarely fits a page: let it start at once and break between blocks
+ANSWER_PREFIX = "answer_"  # question ids never hold "_", so "answer_<id>" cannot clash with one
+
 
 class SafeFetcher:
-    """A WeasyPrint URL fetcher that reads only files inside the allowed folders and never the network."""
+    """A WeasyPrint URL fetcher policy: files inside the allowed folders and data: URLs, never the network."""
 
     def __init__(self, roots: list[Path]) -> None:
         self.roots = [root.resolve() for root in roots]
@@ -24,7 +34,7 @@ class SafeFetcher:
     def allows(self, url: str) -> Path | None:
         """Return the local file a URL names, if it is inside an allowed folder."""
         parsed = urlparse(url)
-        if parsed.scheme != "file":
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             return None
         path = Path(unquote(parsed.path)).resolve()
         if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
@@ -33,13 +43,16 @@ class SafeFetcher:
 
 
 def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
-    """Return the policy and a WeasyPrint URLFetcher that applies it."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    """Return the policy and a WeasyPrint URLFetcher that applies it; a refused URL stops the build."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
     policy = SafeFetcher(roots)
 
     class Fetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.startswith("data:"):  # inline data: decoded here, nothing is opened
+                with urllib.request.DataHandler().data_open(urllib.request.Request(url)) as response:
+                    return URLFetcherResponse(url, body=response.read(), headers=dict(response.headers))
             path = policy.allows(url)
             if path is None:
                 policy.refused.append(url)
@@ -49,37 +62,114 @@ def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
     return policy, Fetcher()
 
 
+def _walk(node: Node) -> Iterator[Node]:
+    """Yield a node and all its descendants."""
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def image_sources(guide: Guide) -> dict[str, Source]:
+    """Map each image URL the PDF will ask for (resolved against the content folder) to where it is named."""
+    base = guide.root.resolve().as_uri() + "/"
+    found: dict[str, Source] = {}
+    for q in guide.questions:
+        for tree in (q.core, q.answer, q.sources):
+            for node in _walk(tree) if tree is not None else ():
+                if node.kind == "image":
+                    source = Source(q.source.path, node.line or q.source.line)
+                    found.setdefault(urljoin(base, node.attr("src")), source)
+                    found.setdefault(node.attr("src"), source)
+    return found
+
+
+def refusal_problem(url: str, guide: Guide, templates: Path) -> Problem:
+    """Name the content (or template) file and line that referred to a refused URL."""
+    known = image_sources(guide)
+    source = known.get(url) or known.get(unquote(url))
+    if source is not None:
+        return Problem(source.path, source.line, f"refused to load '{url}': only files inside the content folder")
+    for path in sorted((templates / "pdf").glob("*")):
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.is_file() else []
+        tail = urlparse(url).path.rsplit("/", 1)[-1] or url
+        for number, line in enumerate(lines, start=1):
+            if url in line or (tail and tail in line):
+                return Problem(path, number, f"refused to load '{url}': only files inside the template folder")
+    return Problem(templates / "pdf", 0, f"refused to load '{url}': outside the content and template folders")
+
+
+def pdf_link(href: str) -> str:
+    """Keep a content link; question anchors stay `#id`, which the PDF holds."""
+    return href
+
+
+def iso_date(epoch: int) -> str:
+    """Return a W3C date-time for the PDF metadata."""
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def keywords(guide: Guide) -> list[str]:
+    """Return the guide's tags in first-use order."""
+    return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
+
+
 class PdfRenderer:
-    """Writes `<guide-id>.pdf`."""
+    """Writes `<guide-id>.pdf` (`-letter`, `-quiz` in the name for other paper and the self-test edition)."""
 
     name = "pdf"
-    description = "printable study guide (PDF, A4 or US Letter)"
+    description = "printable study guide (PDF, A4 or US Letter, full or self-test edition)"
 
     def filename(self, guide: Guide, options: Options) -> str:
-        """Return `<guide-id>.pdf` (`-letter` for US Letter paper)."""
-        suffix = "" if options.paper == "a4" else f"-{options.paper}"
-        return f"{guide.meta.id}{suffix}.pdf"
+        """Return `<guide-id>[-letter][-quiz].pdf`."""
+        paper = "" if options.paper == "a4" else f"-{options.paper}"
+        edition = "" if options.edition == "full" else f"-{options.edition}"
+        return f"{guide.meta.id}{paper}{edition}.pdf"
 
     def html(self, guide: Guide, options: Options) -> str:
         """Return the print HTML that WeasyPrint lays out."""
+        if options.edition not in EDITIONS:
+            raise ValueError(f"unknown PDF edition '{options.edition}' (known: {', '.join(EDITIONS)})")
         env = environment(options.templates)
-        hooks, _formulas = hooks_for_pdf(guide, options)
-        answers = {q.id: Markup(to_html(q.answer, hooks)) for q in guide.questions}
-        cores = {q.id: Markup(to_html(q.core, hooks)) if q.core else None for q in guide.questions}
-        css = env.get_template("pdf/print.css").render(paper=options.paper) + css_for_pdf()
+        hooks = dataclasses.replace(hooks_for_pdf(guide, options)[0], link=pdf_link)
+
+        def html_of(node: Node | None) -> Markup | None:
+            return Markup(to_html(node, hooks)) if node is not None else None
+
+        questions = guide.questions
+        css = env.get_template("pdf/print.css").render(paper=options.paper, edition=options.edition) + css_for_pdf()
         return env.get_template("pdf/guide.html").render(
-            guide=guide, meta=guide.meta, answers=answers, cores=cores, css=Markup(css)
+            guide=guide,
+            meta=guide.meta,
+            quiz=options.edition == "quiz",
+            number={q.id: index for index, q in enumerate(questions, start=1)},
+            titles={q.id: q.title for q in questions},
+            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in questions},
+            answers={q.id: html_of(q.answer) for q in questions},
+            cores={q.id: html_of(q.core) for q in questions},
+            sources={q.id: html_of(q.sources) for q in questions},
+            answer_prefix=ANSWER_PREFIX,
+            keywords=", ".join(keywords(guide)),
+            created=iso_date(build_epoch(guide)),
+            css=Markup(css),
         )
 
     def render(self, guide: Guide, options: Options) -> bytes:
-        """Lay out the guide and return the PDF bytes."""
-        import weasyprint
+        """Lay out the guide and return the PDF bytes; a refused resource is a ContentError."""
+        import weasyprint  # type: ignore[import-untyped]
+        from weasyprint.urls import FatalURLFetchingError  # type: ignore[import-untyped]
 
         policy, fetcher = make_fetcher([guide.root, options.templates])
-        document = weasyprint.HTML(
-            string=self.html(guide, options), base_url=str(guide.root.resolve()) + "/", url_fetcher=fetcher
-        ).render()
+        try:
+            document = weasyprint.HTML(
+                string=self.html(guide, options), base_url=str(guide.root.resolve()) + "/", url_fetcher=fetcher
+            ).render()
+        except FatalURLFetchingError:
+            if not policy.refused:
+                raise
+        if policy.refused:
+            raise ContentError(
+                [refusal_problem(url, guide, options.templates) for url in dict.fromkeys(policy.refused)]
+            )
         out = io.BytesIO()
-        document.write_pdf(out, pdf_identifier=guide.meta.id.encode(), uncompressed_pdf=False)
-        _ = build_epoch
+        document.write_pdf(out, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
         return out.getvalue()

@@ -15,10 +15,34 @@
     return value.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
   }
 
+  // What the filter reads: the title, the core answer and the answer, as the page shows them
+  // (formulas by their TeX), with a space between blocks; labels and numbers left out.
+  var BLOCKS = "p,li,pre,blockquote,h3,h4,h5,h6,td,th,title,div";
+
+  function searchText(q) {
+    var parts = [];
+    var last = null;
+    ["summary h3", ".core", ".answer"].forEach(function (selector) {
+      var root = q.querySelector(selector);
+      if (!root) return;
+      var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        var parent = node.parentElement;
+        if (parent.closest(".label, .number")) continue;
+        var block = parent.closest(BLOCKS);
+        parts.push(block === last ? "" : " ", node.nodeValue);
+        last = block;
+      }
+    });
+    return fold(parts.join(""));
+  }
+
+  var searchable = questions.map(searchText);
+
   function matches(q, term, sectionId, tagName) {
     if (sectionId && q.dataset.section !== sectionId) return false;
     if (tagName && q.dataset.tags.split(" ").indexOf(tagName) < 0) return false;
-    return !term || q.dataset.search.indexOf(term) >= 0;
+    return !term || searchable[questions.indexOf(q)].indexOf(term) >= 0;
   }
 
   function applyFilters() {

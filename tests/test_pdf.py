@@ -1,0 +1,423 @@
+"""The printed guide, read back with pypdf and poppler: text, outline, TOC, links, metadata, bytes, fetcher."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import http.server
+import re
+import shutil
+import struct
+import subprocess
+import threading
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from readers import pdf_text
+
+from studyguide.cli import main
+from studyguide.errors import ContentError
+from studyguide.model import Guide, Node, Question
+from studyguide.parser import load_guide
+from studyguide.renderers.base import TEMPLATES, Options, build_epoch
+from studyguide.renderers.pdf import ANSWER_PREFIX, PdfRenderer, make_fetcher
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+A4_WIDTH, LETTER_WIDTH = 595.28, 612.0  # points, from the paper standards
+
+
+def key(text: str) -> str:
+    """Comparison form of PDF text: join words broken at line ends, drop hyphens, fold whitespace."""
+    text = re.sub(r"[-\u2010\u00ad]\s*\n\s*", "", text)  # WeasyPrint hyphenates with U+2010
+    text = re.sub(r"[-\u2010\u00ad]", "", text)
+    return " ".join(text.split())
+
+
+def phrase(q: Question, words: int = 8) -> str:
+    """A distinctive phrase of the answer: its first words, from the model."""
+    return " ".join(q.answer_text().split()[:words])
+
+
+Entry = tuple[str, int, list["Entry"]]
+
+
+def outline(reader: PdfReader, items: list | None = None) -> list[Entry]:  # type: ignore[type-arg]
+    """Return the outline as a tree of (title, page index, children)."""
+    entries: list[Entry] = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            entries[-1][2].extend(outline(reader, item))
+        else:
+            entries.append((item.title, reader.get_destination_page_number(item), []))
+    return entries
+
+
+def destination_page(reader: PdfReader, name: str) -> int:
+    """Return the page index a named destination opens."""
+    return reader.get_destination_page_number(reader.named_destinations[name])
+
+
+def link_targets(reader: PdfReader, page: int) -> set[str]:
+    """Return the named destinations that the links on one page point at."""
+    annotations = reader.pages[page].get("/Annots") or []
+    return {str(a.get_object().get("/Dest")) for a in annotations if a.get_object().get("/Subtype") == "/Link"}
+
+
+@pytest.fixture(scope="module")
+def full(built: dict[str, Path]) -> Path:
+    """The A4 full edition of the real content, built by the command line."""
+    return built["pdf"]
+
+
+@pytest.fixture(scope="module")
+def quiz(tmp_path_factory: pytest.TempPathFactory, guide: Guide) -> Path:
+    """The self-test edition on US Letter, built by the command line."""
+    out = tmp_path_factory.mktemp("quiz")
+    content = Path(__file__).resolve().parent.parent / "content"
+    assert (
+        main(
+            [
+                "--format",
+                "pdf",
+                "--paper",
+                "letter",
+                "--pdf-edition",
+                "quiz",
+                "--content",
+                str(content),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    path = out / f"{guide.meta.id}-letter-quiz.pdf"
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == [path.name]
+    return path
+
+
+def test_text_holds_every_title_and_answer(full: Path, guide: Guide) -> None:
+    text = key("\n".join(pdf_text(full)))
+    for q in guide.questions:
+        assert key(q.title) in text, q.id
+        assert key(phrase(q)) in text, q.id
+
+
+def test_outline_sections_and_questions_open_their_pages(full: Path, guide: Guide) -> None:
+    reader = PdfReader(full)
+    pages = [key(t) for t in pdf_text(full)]
+    entries = outline(reader)
+    assert [title for title, _, _ in entries] == [s.title for s in guide.sections]
+    for (_, page, children), section in zip(entries, guide.sections, strict=True):
+        assert key(section.title) in pages[page]
+        assert [child for child, _, _ in children] == [q.title for q in section.questions]
+        for (_, child_page, grandchildren), q in zip(children, section.questions, strict=True):
+            assert grandchildren == []
+            assert key(q.title) in pages[child_page], q.id
+            assert child_page == destination_page(reader, q.id)
+
+
+def test_toc_prints_the_outline_page_numbers(full: Path, guide: Guide) -> None:
+    reader = PdfReader(full)
+    texts = pdf_text(full)
+    first_section = destination_page(reader, guide.sections[0].id)
+    toc = key("\n".join(texts[1:first_section]))
+    assert toc.startswith("Contents")
+    links = set().union(*(link_targets(reader, page) for page in range(1, first_section)))
+    entries = {title: page for title, page, _ in outline(reader)}
+    entries |= {title: page for _, _, children in outline(reader) for title, page, _ in children}
+    for item in [*guide.sections, *guide.questions]:
+        match = re.search(re.escape(key(item.title)) + r"[\s.]*?(\d+)(?!\d)", toc)
+        assert match, item.id
+        assert int(match.group(1)) == entries[item.title] + 1 == destination_page(reader, item.id) + 1, item.id
+    assert {q.id for q in guide.questions} | {s.id for s in guide.sections} <= links
+
+
+def test_question_title_stays_with_its_answer(full: Path, guide: Guide) -> None:
+    reader = PdfReader(full)
+    pages = [key(t) for t in pdf_text(full)]
+    for q in guide.questions:
+        page = destination_page(reader, q.id)
+        assert key(phrase(q, 3)) in pages[page], f"{q.id}: title alone at the bottom of page {page + 1}"
+
+
+def test_running_header_and_footer_not_on_cover(full: Path, guide: Guide) -> None:
+    reader = PdfReader(full)
+    texts = pdf_text(full)
+    total = len(texts)
+    assert not re.search(r"page \d+ of \d+", texts[0])
+    assert not any(s.title.upper() in texts[0] for s in guide.sections)
+    for index in range(1, total):
+        assert f"page {index + 1} of {total}" in texts[index]
+    starts = [page for _, page, _ in outline(reader)] + [total]
+    for section, begin, end in zip(guide.sections, starts, starts[1:], strict=False):
+        for index in range(begin, end):
+            assert section.title.upper() in texts[index], (section.id, index + 1)
+
+
+def test_metadata(full: Path, guide: Guide) -> None:
+    reader = PdfReader(full)
+    info = reader.metadata
+    assert info is not None
+    assert info.title == guide.meta.title
+    assert info.author == guide.meta.author
+    assert info.subject == guide.meta.description
+    keywords = [k.strip() for k in str(info["/Keywords"]).split(",")]
+    assert set(keywords) == {tag for q in guide.questions for tag in q.tags}
+    assert reader.trailer["/Root"]["/Lang"] == guide.meta.language
+    assert info.creation_date is not None and int(info.creation_date.timestamp()) == build_epoch(guide)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
+
+
+def test_fonts_embedded(full: Path) -> None:
+    listing = subprocess.run(["pdffonts", str(full)], check=True, capture_output=True, text=True).stdout
+    rows = listing.splitlines()[2:]
+    assert rows
+    for row in rows:
+        assert row.split()[-5] == "yes", row  # columns from the right: emb sub uni object-id generation
+
+
+def test_two_builds_give_identical_bytes(full: Path, guide: Guide) -> None:
+    again = PdfRenderer().render(guide, Options())
+    assert hashlib.sha256(again).hexdigest() == hashlib.sha256(full.read_bytes()).hexdigest()
+
+
+def test_paper_sizes(full: Path, quiz: Path) -> None:
+    assert abs(float(PdfReader(full).pages[0].mediabox.width) - A4_WIDTH) < 0.5
+    assert abs(float(PdfReader(quiz).pages[0].mediabox.width) - LETTER_WIDTH) < 0.5
+
+
+def test_file_names(guide: Guide) -> None:
+    renderer, gid = PdfRenderer(), guide.meta.id
+    assert renderer.filename(guide, Options()) == f"{gid}.pdf"
+    assert renderer.filename(guide, Options(paper="letter")) == f"{gid}-letter.pdf"
+    assert renderer.filename(guide, Options(edition="quiz")) == f"{gid}-quiz.pdf"
+
+
+def test_quiz_links_questions_and_answers_both_ways(quiz: Path, guide: Guide) -> None:
+    reader = PdfReader(quiz)
+    pages = [key(t) for t in pdf_text(quiz)]
+    answers_start = destination_page(reader, "_answers")
+    entries = outline(reader)
+    assert [title for title, _, _ in entries] == [s.title for s in guide.sections] + ["Answers"]
+    answer_entries = {title: page for _, _, sections in entries[-1:] for _, _, qs in sections for title, page, _ in qs}
+    question_entries = {title: page for _, _, qs in entries[:-1] for title, page, _ in qs}
+    assert answer_entries.keys() == question_entries.keys() == {q.title for q in guide.questions}
+    for q in guide.questions:
+        question_page = destination_page(reader, q.id)
+        answer_page = destination_page(reader, ANSWER_PREFIX + q.id)
+        assert question_page < answers_start <= answer_page
+        assert key(q.title) in pages[question_page]
+        assert key(phrase(q, 3)) not in pages[question_page] or key(phrase(q, 3)) in key(q.title)
+        assert key(q.title) in pages[answer_page] and key(phrase(q, 3)) in pages[answer_page], q.id
+        assert (question_entries[q.title], answer_entries[q.title]) == (question_page, answer_page)
+        assert ANSWER_PREFIX + q.id in link_targets(reader, question_page)
+        assert q.id in link_targets(reader, answer_page)
+    text = key("\n".join(pages[answers_start:]))
+    for q in guide.questions:
+        assert key(phrase(q)) in text, q.id
+
+
+# A small guide that uses every optional field, an image and links.
+EXTRA = """
+## How is an image shown? {#image-question}
+
+Tags: testing
+
+See also: [What is a fixture?](#fixture)
+
+Sources:
+
+- Written for the PDF tests.
+
+> Images come from the content folder.
+
+![a small square](square.png)
+
+It links back to [the fixture question](#fixture) inside the guide.
+"""
+
+
+def png_square(size: int = 8) -> bytes:
+    """Return a small grey PNG, written by hand."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture()
+def rich(tmp_path: Path) -> Guide:
+    """The valid fixture guide plus a question with a core answer, see-also, sources and an image."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    with (content / "01-basics.md").open("a", encoding="utf-8") as handle:
+        handle.write(EXTRA)
+    (content / "square.png").write_bytes(png_square())
+    return load_guide(content)
+
+
+def test_core_see_also_sources_and_image(rich: Guide, tmp_path: Path) -> None:
+    path = tmp_path / "rich.pdf"
+    path.write_bytes(PdfRenderer().render(rich, Options()))
+    reader = PdfReader(path)
+    q = rich.question("image-question")
+    assert q.core is not None and q.sources is not None
+    page = destination_page(reader, q.id)
+    text = key(pdf_text(path)[page])
+    text = text[text.index(key(q.title)) :]
+    last_paragraph = " ".join(q.answer.children[-1].plain_text().split()[:5])  # the first one is the image
+    core, answer, sources = key(q.core.plain_text()), key(last_paragraph), key(q.sources.plain_text())
+    assert text.index(core) < text.index(answer) < text.index("See also") < text.index(sources)
+    target = rich.question(q.see_also[0])
+    assert key(target.title) in text
+    assert target.id in link_targets(reader, page)
+    assert f"(p. {destination_page(reader, target.id) + 1})" in text
+    assert len(reader.pages[page].images) == 1  # the PNG was embedded
+
+
+def with_image(guide: Guide, src: str) -> Guide:
+    """Return the guide with the first image of its content pointed at another URL (as if the parser let it by)."""
+
+    def swap(node: Node) -> Node:
+        if node.kind == "image":
+            return dataclasses.replace(node, attrs=tuple((k, src if k == "src" else v) for k, v in node.attrs))
+        return dataclasses.replace(node, children=tuple(swap(child) for child in node.children))
+
+    sections = tuple(
+        dataclasses.replace(s, questions=tuple(dataclasses.replace(q, answer=swap(q.answer)) for q in s.questions))
+        for s in guide.sections
+    )
+    return dataclasses.replace(guide, sections=sections)
+
+
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Counts every request it gets; answers with a tiny PNG-less 404."""
+
+    hits = 0
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).hits += 1
+        self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def server() -> object:
+    """A local HTTP server on 127.0.0.1 that counts requests; stopped after the test."""
+    CountingHandler.hits = 0
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), CountingHandler)
+    httpd.timeout = 1
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("kind", ["absolute", "file-url", "outside", "loopback"])
+def test_content_naming_outside_resources_fails_with_its_line(
+    rich: Guide, server: http.server.HTTPServer, kind: str
+) -> None:
+    port = server.server_address[1]
+    src = {
+        "absolute": "/etc/hostname",
+        "file-url": "file:///etc/hostname",
+        "outside": "../../../../../../etc/hostname",
+        "loopback": f"http://127.0.0.1:{port}/x.png",
+    }[kind]
+    image = next(n for q in rich.questions for tree in [q.answer] for n in walk(tree) if n.kind == "image")
+    owner = rich.question("image-question")
+    with pytest.raises(ContentError) as info:
+        PdfRenderer().render(with_image(rich, src), Options())
+    problems = info.value.problems
+    assert len(problems) == 1
+    assert problems[0].path == owner.source.path and problems[0].line == image.line
+    assert str(problems[0]).startswith(f"{owner.source.path}:{image.line}: refused to load")
+    assert CountingHandler.hits == 0
+
+
+def walk(node: Node) -> list[Node]:
+    """Return a node and all its descendants."""
+    return [node, *(n for child in node.children for n in walk(child))]
+
+
+def test_template_naming_outside_resources_fails_with_its_line(
+    rich: Guide, tmp_path: Path, server: http.server.HTTPServer
+) -> None:
+    port = server.server_address[1]
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    css = templates / "pdf" / "print.css"
+    lines = css.read_text(encoding="utf-8").split("\n")
+    css.write_text(
+        "\n".join([*lines, f'body {{ background: url("http://127.0.0.1:{port}/bg.png"); }}']), encoding="utf-8"
+    )
+    with pytest.raises(ContentError) as info:
+        PdfRenderer().render(rich, Options(templates=templates))
+    assert [(p.path, p.line) for p in info.value.problems] == [(css, len(lines) + 1)]
+    assert CountingHandler.hits == 0
+
+
+def test_fetcher_refuses_directly(tmp_path: Path, server: http.server.HTTPServer) -> None:
+    from weasyprint.urls import FatalURLFetchingError
+
+    inside = tmp_path / "content"
+    inside.mkdir()
+    (inside / "ok.txt").write_text("fine", encoding="utf-8")
+    policy, fetcher = make_fetcher([inside])
+    assert fetcher.fetch((inside / "ok.txt").as_uri()).read() == b"fine"  # type: ignore[attr-defined]
+    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"  # type: ignore[attr-defined]
+    refused = [
+        "file:///etc/hostname",
+        (inside / ".." / ".." / "etc" / "hostname").as_uri(),
+        f"http://127.0.0.1:{server.server_address[1]}/x.png",
+        "file://127.0.0.1/etc/hostname",
+    ]
+    for url in refused:
+        with pytest.raises(FatalURLFetchingError):
+            fetcher.fetch(url)  # type: ignore[attr-defined]
+    assert policy.refused == refused
+    assert CountingHandler.hits == 0
+
+
+WORDS = "gradient descent moves every weight a small step against the slope of the loss".split()
+
+
+def breaks_guide(root: Path, sweep: range) -> Path:
+    """Write a guide whose sections push a long answer's title ever closer to the bottom of a page."""
+    shutil.copyfile(FIXTURES / "valid" / "guide.toml", root / "guide.toml")
+    for i in sweep:
+        short = "\n\n".join(f"Short line {n} of filler." for n in range(i))
+        long = "\n\n".join(
+            " ".join(WORDS[(n + k) % len(WORDS)] for k in range(110)) + f" end{i}x{n}." for n in range(12)
+        )
+        (root / f"{i:02d}.md").write_text(
+            f"# Sweep {i} {{#sweep-{i}}}\n\n## Filler {i} {{#filler-{i}}}\n\nTags: a\n\n{short}\n\n"
+            f"## Long answer {i} {{#long-{i}}}\n\nTags: a\n\n{long}\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+def test_titles_never_alone_and_long_answers_break_between_paragraphs(tmp_path: Path) -> None:
+    guide = load_guide(breaks_guide(tmp_path, range(24, 33)))
+    path = tmp_path / "breaks.pdf"
+    path.write_bytes(PdfRenderer().render(guide, Options()))
+    reader = PdfReader(path)
+    pages = [key(t) for t in pdf_text(path)]
+    for q in guide.questions:
+        page = destination_page(reader, q.id)
+        assert key(phrase(q, 4)) in pages[page], f"{q.id}: title alone at the bottom of page {page + 1}"
+        for paragraph in q.answer.children:
+            assert any(key(paragraph.plain_text()) in text for text in pages), f"{q.id}: paragraph split across pages"
