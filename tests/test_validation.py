@@ -78,3 +78,20 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_check_passes_on_valid_content(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--check", "--content", str(FIXTURES / "valid")]) == 0
     assert "2 questions" in capsys.readouterr().out
+
+
+def test_limits_are_enforced_with_a_clear_message(tmp_path: Path) -> None:
+    from studyguide.parser import MAX_ANSWER_CHARS, MAX_FILE_BYTES, MAX_TITLE_CHARS
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    title = "Why " + "x" * MAX_TITLE_CHARS + "?"
+    answer = "word " * (MAX_ANSWER_CHARS // 5 + 10)
+    (content / "50-big.md").write_text(f"# Big {{#big}}\n\n## {title} {{#long-title}}\n\nTags: a\n\n{answer}\n", encoding="utf-8")
+    (content / "60-huge.md").write_bytes(b"# Huge {#huge}\n\n" + b"x" * MAX_FILE_BYTES)
+    with pytest.raises(ContentError) as info:
+        load_guide(content)
+    messages = [str(p) for p in info.value.problems]
+    assert f"{content / '50-big.md'}:3: title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}" in messages
+    assert any(m.startswith(f"{content / '50-big.md'}:3: answer of ") and "more than the limit" in m for m in messages)
+    assert f"{content / '60-huge.md'}: file is larger than the limit of {MAX_FILE_BYTES} bytes" in messages
