@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -24,10 +25,13 @@ class Card:
     mod: int
 
 
+BULLETS = frozenset("•◦▪‣")  # list markers the PDF draws, which are not content
+
+
 def normalize(text: str) -> str:
     """Fold whitespace, join words hyphenated at line ends, unify quotes for comparison."""
     text = re.sub(r"(\w)[-\u2010]\n(\w)", r"\1\2", text)  # WeasyPrint hyphenates with U+2010
-    return " ".join(text.split())
+    return " ".join(word for word in text.split() if word not in BULLETS)
 
 
 def import_apkg(path: Path, collection_dir: Path | None = None):  # type: ignore[no-untyped-def]
@@ -68,8 +72,10 @@ def cards(col) -> list[Card]:  # type: ignore[no-untyped-def]
 
 
 def pdf_text(path: Path) -> list[str]:
-    """Return the extracted text of every page."""
-    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+    """Return the extracted text of every page (poppler's pdftotext, which decodes every font the PDF embeds)."""
+    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    pages = result.stdout.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
 class _TextParser(HTMLParser):

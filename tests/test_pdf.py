@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from readers import pdf_text
+from readers import BULLETS, pdf_text
 
 from studyguide.cli import main
 from studyguide.errors import ContentError
@@ -32,7 +32,7 @@ def key(text: str) -> str:
     """Comparison form of PDF text: join words broken at line ends, drop hyphens, fold whitespace."""
     text = re.sub(r"[-\u2010\u00ad]\s*\n\s*", "", text)  # WeasyPrint hyphenates with U+2010
     text = re.sub(r"[-\u2010\u00ad]", "", text)
-    return " ".join(text.split())
+    return " ".join(word for word in text.split() if word not in BULLETS)
 
 
 def phrase(q: Question, words: int = 8) -> str:
@@ -124,7 +124,7 @@ def test_toc_prints_the_outline_page_numbers(full: Path, guide: Guide) -> None:
     texts = pdf_text(full)
     first_section = destination_page(reader, guide.sections[0].id)
     toc = key("\n".join(texts[1:first_section]))
-    assert toc.startswith("Contents")
+    assert "Contents" in toc[:100]
     links = set().union(*(link_targets(reader, page) for page in range(1, first_section)))
     entries = {title: page for title, page, _ in outline(reader)}
     entries |= {title: page for _, _, children in outline(reader) for title, page, _ in children}
