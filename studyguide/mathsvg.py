@@ -19,7 +19,6 @@ FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale w
 SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
 
 
-
 def parse_svg(text: str) -> ET.Element:
     """Parse an SVG with plain tag names (no global namespace registration: WeasyPrint shares ElementTree)."""
     root = ET.fromstring(text)
@@ -241,4 +240,3 @@ class Formulas:
             f'<svg xmlns="{SVG_NS}" width="0" height="0" aria-hidden="true" focusable="false" '
             f'style="position:absolute;width:0;height:0;overflow:hidden"><defs>{body}</defs></svg>'
         )
-

@@ -104,8 +104,15 @@ def note_contents(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
         deck = f"{guide.meta.title}::{section.title}"
         for q in section.questions:
             see_also = ", ".join(titles[i] for i in q.see_also)
-            fields = (q.id, escape(q.title), html(q.core), html(q.answer), html(q.sources), escape(see_also),
-                      escape(section.title))
+            fields = (
+                q.id,
+                escape(q.title),
+                html(q.core),
+                html(q.answer),
+                html(q.sources),
+                escape(see_also),
+                escape(section.title),
+            )
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))
     return notes, media
@@ -172,8 +179,13 @@ class AnkiRenderer:
                 decks[note.deck] = genanki.Deck(stable_id(guide.meta.id, note.deck.split("::", 1)[1]), note.deck)
             mod = lock.stamp(locked.notes.get(note.id), note.hash(), locked)
             decks[note.deck].add_note(
-                TimedNote(mod, model=model, fields=list(note.fields), tags=list(note.tags),
-                          guid=genanki.guid_for(guide.meta.id, note.id))
+                TimedNote(
+                    mod,
+                    model=model,
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=genanki.guid_for(guide.meta.id, note.id),
+                )
             )
         return write_apkg(list(decks.values()), build_epoch(guide), media)
 

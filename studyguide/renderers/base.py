@@ -46,8 +46,14 @@ def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
     Anki's card templates use `{{Field}}` themselves, so theirs takes `[[ ]]`, `[% %]` and `[# #]`.
     """
     delimiters = (
-        {"variable_start_string": "[[", "variable_end_string": "]]", "block_start_string": "[%",
-         "block_end_string": "%]", "comment_start_string": "[#", "comment_end_string": "#]"}
+        {
+            "variable_start_string": "[[",
+            "variable_end_string": "]]",
+            "block_start_string": "[%",
+            "block_end_string": "%]",
+            "comment_start_string": "[#",
+            "comment_end_string": "#]",
+        }
         if anki
         else {}
     )
