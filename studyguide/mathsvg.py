@@ -48,13 +48,13 @@ def check_braces(tex: str) -> None:
 
 def render(tex: str, display: bool) -> str:
     """Render one formula to ziamath's standalone SVG; raise MathError when it cannot be rendered."""
-    import ziamath
+    from ziamath.zmath import Latex
 
     check_braces(tex)
     if not tex.strip():
         raise MathError("empty formula")
     try:
-        formula = ziamath.Latex(tex, inline=not display, color="currentColor")
+        formula = Latex(tex, inline=not display, color="currentColor")
         unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
         if unknown:
             raise MathError(f"unknown command '{unknown[0]}'")
