@@ -1,11 +1,11 @@
 # Two commands do all the set-up on a fresh machine:
 #   make dist   installs the package in .venv and builds dist/
-#   make test   also installs the test tools (pip, apt, npm) and runs every check
+#   make test   also installs the test tools (pip, apt, npm) and runs every check: make lint, then pytest
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dist test check setup setup-test
+.PHONY: dist test lint check setup setup-test
 
 dist: setup
 	$(BIN)/python build.py --format all
@@ -13,8 +13,14 @@ dist: setup
 check: setup
 	$(BIN)/python build.py --check
 
-test: setup-test
+# The tests run only once the code is clean: ruff (lint and format) and mypy --strict over the package.
+test: setup-test lint
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict studyguide
 
 setup: $(VENV)/.installed
 

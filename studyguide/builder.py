@@ -168,4 +168,3 @@ def build(guide: Guide, names: list[str], out: Path, options: Options, force: bo
     if results:
         write_atomic(out / STATE_FILE, json.dumps(state, indent=1, sort_keys=True).encode())
     return outcomes
-

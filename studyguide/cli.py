@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from .builder import build
 from .errors import ContentError
@@ -28,7 +29,7 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() returns every exit code."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 
@@ -47,7 +48,9 @@ def arguments() -> Parser:
         metavar="FORMATS",
         help=f"comma-separated output formats, or 'all' ({', '.join(ALL)}); known: {names}. Default: all",
     )
-    parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)")
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
+    )
     parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)")
     parser.add_argument(
         "--check",
@@ -62,7 +65,11 @@ def arguments() -> Parser:
     )
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
     parser.add_argument(
-        "--templates", type=Path, default=TEMPLATES, metavar="DIR", help="templates folder (default: the project's templates/)"
+        "--templates",
+        type=Path,
+        default=TEMPLATES,
+        metavar="DIR",
+        help="templates folder (default: the project's templates/)",
     )
     parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
     parser.add_argument(

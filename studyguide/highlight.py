@@ -23,7 +23,8 @@ def highlight(code: str, lang: str) -> str:
     except ClassNotFound:
         return plain_code(code, lang)
     formatter = HtmlFormatter(cssclass=BLOCK[1:], wrapcode=True)
-    return pygments.highlight(code, lexer, formatter).rstrip("\n")
+    html: str = pygments.highlight(code, lexer, formatter)
+    return html.rstrip("\n")
 
 
 def _rules(style: str, scope: str) -> list[str]:

@@ -46,7 +46,11 @@ def _tags(guide: Guide) -> list[Problem]:
 def _long_without_core(guide: Guide) -> list[Problem]:
     """Warn about long answers that have no core answer to lead with."""
     return [
-        Problem(q.source.path, q.source.line, f"warning: answer of {len(q.answer_text())} characters has no core answer (> {LONG_ANSWER})")
+        Problem(
+            q.source.path,
+            q.source.line,
+            f"warning: answer of {len(q.answer_text())} characters has no core answer (> {LONG_ANSWER})",
+        )
         for q in guide.questions
         if q.core is None and len(q.answer_text()) > LONG_ANSWER
     ]

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import ContentError, Problem
 
@@ -182,13 +183,13 @@ def read(path: Path, guide_id: str, epoch: int) -> Lock:
         raise ContentError([Problem(path, 1, message)]) from None
 
 
-def _parse(data: dict, guide_id: str) -> Lock:  # type: ignore[type-arg]
+def _parse(data: dict[str, Any], guide_id: str) -> Lock:
     if data["version"] != LOCK_VERSION:
         raise ValueError(f"unknown version {data['version']!r}")
     if data["guide"] != guide_id:
         raise ValueError(f"it belongs to guide {data['guide']!r}, not {guide_id!r}")
 
-    def entry(raw: dict) -> Entry:  # type: ignore[type-arg]
+    def entry(raw: dict[str, Any]) -> Entry:
         if not isinstance(raw["hash"], str) or not isinstance(raw["mod"], int):
             raise TypeError("an entry needs a string hash and an integer mod")
         return Entry(raw["hash"], raw["mod"])

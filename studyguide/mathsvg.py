@@ -19,7 +19,6 @@ FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale w
 SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
 
 
-
 def parse_svg(text: str) -> ET.Element:
     """Parse an SVG with plain tag names (no global namespace registration: WeasyPrint shares ElementTree)."""
     root = ET.fromstring(text)
@@ -49,13 +48,13 @@ def check_braces(tex: str) -> None:
 
 def render(tex: str, display: bool) -> str:
     """Render one formula to ziamath's standalone SVG; raise MathError when it cannot be rendered."""
-    import ziamath
+    from ziamath.zmath import Latex
 
     check_braces(tex)
     if not tex.strip():
         raise MathError("empty formula")
     try:
-        formula = ziamath.Latex(tex, inline=not display, color="currentColor")
+        formula = Latex(tex, inline=not display, color="currentColor")
         unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
         if unknown:
             raise MathError(f"unknown command '{unknown[0]}'")
@@ -241,4 +240,3 @@ class Formulas:
             f'<svg xmlns="{SVG_NS}" width="0" height="0" aria-hidden="true" focusable="false" '
             f'style="position:absolute;width:0;height:0;overflow:hidden"><defs>{body}</defs></svg>'
         )
-

@@ -11,8 +11,14 @@ from pathlib import Path
 from .errors import ContentError, Problem
 from .model import Guide, Node
 
-TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-         ".webp": "image/webp", ".svg": "image/svg+xml"}
+TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,9 @@ def collect_images(guide: Guide) -> dict[str, Image]:
         file = path.parent / src
         inside = guide.root.resolve()
         if ":" in src.split("/", 1)[0] or src.startswith(("/", "\\")) or not file.resolve().is_relative_to(inside):
-            problems.append(Problem(path, node.line, f"refused to load image '{src}': only files inside the content folder"))
+            problems.append(
+                Problem(path, node.line, f"refused to load image '{src}': only files inside the content folder")
+            )
             continue
         mime = TYPES.get(file.suffix.lower())
         if mime is None:

@@ -33,7 +33,21 @@ class Node:
 
 
 BLOCK_KINDS = frozenset(
-    {"root", "paragraph", "bullet_list", "ordered_list", "list_item", "blockquote", "heading", "table", "thead", "tbody", "tr", "th", "td"}
+    {
+        "root",
+        "paragraph",
+        "bullet_list",
+        "ordered_list",
+        "list_item",
+        "blockquote",
+        "heading",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }
 )
 
 

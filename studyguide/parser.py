@@ -110,7 +110,9 @@ def _load_meta(path: Path, problems: list[Problem]) -> Meta:
 
     for key in data:
         if key not in META_KEYS:
-            problems.append(Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {', '.join(META_KEYS)})"))
+            problems.append(
+                Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {', '.join(META_KEYS)})")
+            )
     values = {}
     for key in META_KEYS:
         value = data.get(key)
@@ -122,7 +124,11 @@ def _load_meta(path: Path, problems: list[Problem]) -> Meta:
             value = ""
         values[key] = value.strip()
     if values["id"] and not SLUG.match(values["id"]):
-        problems.append(Problem(path, line_of("id"), f"malformed guide id '{values['id']}': use lowercase letters, digits and hyphens"))
+        problems.append(
+            Problem(
+                path, line_of("id"), f"malformed guide id '{values['id']}': use lowercase letters, digits and hyphens"
+            )
+        )
     if values["date"] and not DATE.match(values["date"]):
         problems.append(Problem(path, line_of("date"), f"date '{values['date']}' must be YYYY-MM-DD"))
     return Meta(**values)
@@ -142,7 +148,11 @@ def _heading_id(raw: str | None, path: Path, line: int, what: str, problems: lis
         problems.append(Problem(path, line, f"{what} has no id: end the heading with {{#some-id}}"))
         return ""
     if not raw.startswith("#") or not SLUG.match(raw[1:]):
-        problems.append(Problem(path, line, f"malformed id '{{{raw}}}': write {{#some-id}} with lowercase letters, digits and hyphens"))
+        problems.append(
+            Problem(
+                path, line, f"malformed id '{{{raw}}}': write {{#some-id}} with lowercase letters, digits and hyphens"
+            )
+        )
         return ""
     return raw[1:]
 
@@ -175,14 +185,22 @@ def _load_section(path: Path, md: MarkdownIt, problems: list[Problem]) -> Sectio
             finish()
             title, raw = _split_heading(_inline_source(block))
             if section is None:
-                problems.append(Problem(path, line, "question outside a section: start the file with '# Section title {#section-id}'"))
+                problems.append(
+                    Problem(
+                        path, line, "question outside a section: start the file with '# Section title {#section-id}'"
+                    )
+                )
             if not title:
                 problems.append(Problem(path, line, "question has an empty title"))
             current = (title, _heading_id(raw, path, line, "question", problems), line, [])
         elif current is not None:
             current[3].append(block)
         elif section is None:
-            problems.append(Problem(path, line, "text before the section heading: start the file with '# Section title {#section-id}'"))
+            problems.append(
+                Problem(
+                    path, line, "text before the section heading: start the file with '# Section title {#section-id}'"
+                )
+            )
         else:
             problems.append(Problem(path, line, "text outside a question: put it under a '## Question {#id}' heading"))
     finish()
@@ -213,7 +231,9 @@ def _make_question(
             if name == "Sources" and not match.group(2).strip():
                 following = blocks[index + 1] if index + 1 < len(blocks) else None
                 if following is None or following.type not in ("bullet_list", "ordered_list"):
-                    problems.append(Problem(path, _line(block), "'Sources:' needs the sources after it, on the line or as a list"))
+                    problems.append(
+                        Problem(path, _line(block), "'Sources:' needs the sources after it, on the line or as a list")
+                    )
                 else:
                     fields["Sources-list"] = following
             continue
@@ -243,7 +263,9 @@ def _make_question(
     if not qid or not title:
         return None
     if len(title) > MAX_TITLE_CHARS:
-        problems.append(Problem(path, line, f"title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}"))
+        problems.append(
+            Problem(path, line, f"title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}")
+        )
     size = len(answer.plain_text())
     if size > MAX_ANSWER_CHARS:
         problems.append(Problem(path, line, f"answer of {size} characters: more than the limit of {MAX_ANSWER_CHARS}"))
@@ -269,7 +291,9 @@ def _tags(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[s
         problems.append(Problem(path, _line(block), "'Tags:' line lists no tags"))
     for tag in tags:
         if not SLUG.match(tag):
-            problems.append(Problem(path, _line(block), f"malformed tag '{tag}': use lowercase letters, digits and hyphens"))
+            problems.append(
+                Problem(path, _line(block), f"malformed tag '{tag}': use lowercase letters, digits and hyphens")
+            )
     if len(set(tags)) != len(tags):
         problems.append(Problem(path, _line(block), "a tag is listed twice"))
     return tuple(tags)
@@ -284,7 +308,9 @@ def _see_also(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tup
             if href.startswith("#") and SLUG.match(href[1:]):
                 ids.append(href[1:])
             else:
-                problems.append(Problem(path, _line(block), f"'See also:' link '{href}' must point at a question as (#question-id)"))
+                problems.append(
+                    Problem(path, _line(block), f"'See also:' link '{href}' must point at a question as (#question-id)")
+                )
     if not ids:
         problems.append(Problem(path, _line(block), "'See also:' needs links of the form [title](#question-id)"))
     return tuple(ids)
@@ -304,11 +330,15 @@ def _check_nodes(root: Node, path: Path, problems: list[Problem]) -> None:
         if node.kind == "link":
             href = node.attr("href")
             if not (href.startswith(LINK_SCHEMES) or (href.startswith("#") and SLUG.match(href[1:]))):
-                problems.append(Problem(path, node.line, f"link '{href}' not allowed: use http(s)://, mailto: or #question-id"))
+                problems.append(
+                    Problem(path, node.line, f"link '{href}' not allowed: use http(s)://, mailto: or #question-id")
+                )
         elif node.kind == "image":
             src = node.attr("src")
             if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith(("/", "\\")):
-                problems.append(Problem(path, node.line, f"image '{src}' must be a relative path inside the content folder"))
+                problems.append(
+                    Problem(path, node.line, f"image '{src}' must be a relative path inside the content folder")
+                )
                 continue
             target = (path.parent / src).resolve()
             if not target.is_relative_to(path.parent.resolve()):
@@ -324,15 +354,27 @@ def _check_guide(guide: Guide, problems: list[Problem]) -> None:
     for section in guide.sections:
         if section.id:
             if section.id in seen_ids:
-                problems.append(Problem(section.source.path, section.source.line, f"duplicate id '{section.id}' (first used at {seen_ids[section.id]})"))
+                problems.append(
+                    Problem(
+                        section.source.path,
+                        section.source.line,
+                        f"duplicate id '{section.id}' (first used at {seen_ids[section.id]})",
+                    )
+                )
             seen_ids.setdefault(section.id, section.source)
         for q in section.questions:
             if q.id in seen_ids:
-                problems.append(Problem(q.source.path, q.source.line, f"duplicate id '{q.id}' (first used at {seen_ids[q.id]})"))
+                problems.append(
+                    Problem(q.source.path, q.source.line, f"duplicate id '{q.id}' (first used at {seen_ids[q.id]})")
+                )
             seen_ids.setdefault(q.id, q.source)
             key = q.title.casefold()
             if key in seen_titles:
-                problems.append(Problem(q.source.path, q.source.line, f"duplicate question title (first used at {seen_titles[key]})"))
+                problems.append(
+                    Problem(
+                        q.source.path, q.source.line, f"duplicate question title (first used at {seen_titles[key]})"
+                    )
+                )
             seen_titles.setdefault(key, q.source)
     question_ids = {q.id for q in guide.questions}
     for q in guide.questions:

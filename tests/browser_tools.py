@@ -78,9 +78,7 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
     require(AXE.is_file(), "axe-core (npm)")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-    return [
-        {"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"][:3]]} for v in result
-    ]
+    return [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"][:3]]} for v in result]
 
 
 def vnu_errors(path: Path) -> list[dict]:  # type: ignore[type-arg]

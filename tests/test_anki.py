@@ -42,8 +42,13 @@ def build(content: Path, out: Path) -> Path:
 
 def release(content: Path, now: int) -> None:
     """Release the content with an injected clock, writing only the lock (and a throwaway deck)."""
-    assert main(["--release", "--format", "anki", "--content", str(content), "--out", str(content.parent / "rel")],
-                clock=lambda: now) == 0
+    assert (
+        main(
+            ["--release", "--format", "anki", "--content", str(content), "--out", str(content.parent / "rel")],
+            clock=lambda: now,
+        )
+        == 0
+    )
 
 
 def sha256(path: Path) -> str:

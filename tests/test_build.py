@@ -131,7 +131,17 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "valid", content)
     out = tmp_path / "out"
     watcher = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "--watch", "--format", "html", "--content", str(content), "--out", str(out)],
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "--watch",
+            "--format",
+            "html",
+            "--content",
+            str(content),
+            "--out",
+            str(out),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -148,7 +158,9 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
     try:
         wait_for(1)
         page = content / "01-basics.md"
-        page.write_text(page.read_text(encoding="utf-8").replace("repeatable", "repeatable when watched"), encoding="utf-8")
+        page.write_text(
+            page.read_text(encoding="utf-8").replace("repeatable", "repeatable when watched"), encoding="utf-8"
+        )
         wait_for(2)
         assert "repeatable when watched" in (out / "fixture-guide.html").read_text(encoding="utf-8")
         page.write_text(page.read_text(encoding="utf-8").replace("{#fixture}", "{#Broken Id}"), encoding="utf-8")

@@ -33,10 +33,16 @@ def test_real_content_has_a_vocabulary_and_lints(guide) -> None:  # type: ignore
 
 
 def test_unlinked_twins_warn_and_linked_twins_do_not(tmp_path: Path) -> None:
-    body = f"# Extra {{#extra}}\n\n## What is clipping? {{#clip}}\n\nTags: testing\n\n{TWIN}\n\n## Why clip gradients? {{#clip-why}}\n\nTags: testing\n\n{TWIN}\n"
+    body = (
+        f"# Extra {{#extra}}\n\n## What is clipping? {{#clip}}\n\nTags: testing\n\n{TWIN}\n\n"
+        f"## Why clip gradients? {{#clip-why}}\n\nTags: testing\n\n{TWIN}\n"
+    )
     warnings = [str(w) for w in lint(guide_with(tmp_path / "a", body))]
     assert any("like 'clip'" in w and ":9: warning" in w for w in warnings), warnings
-    linked = body.replace("## Why clip gradients? {#clip-why}\n\nTags: testing\n", "## Why clip gradients? {#clip-why}\n\nTags: testing\n\nSee also: [clipping](#clip)\n")
+    linked = body.replace(
+        "## Why clip gradients? {#clip-why}\n\nTags: testing\n",
+        "## Why clip gradients? {#clip-why}\n\nTags: testing\n\nSee also: [clipping](#clip)\n",
+    )
     assert not [w for w in lint(guide_with(tmp_path / "b", linked)) if "like" in w.message]
 
 

@@ -220,7 +220,7 @@ def test_page_embeds_the_image(cold: Build) -> None:
     assert len(images) == 1
     prefix = "data:image/png;base64,"
     assert images[0]["src"].startswith(prefix)
-    assert base64.b64decode(images[0]["src"][len(prefix):]) == IMAGE.read_bytes()
+    assert base64.b64decode(images[0]["src"][len(prefix) :]) == IMAGE.read_bytes()
 
 
 # --- the PDF ------------------------------------------------------------------------------
@@ -237,8 +237,11 @@ def test_pdf_text_has_no_raw_tex(cold: Build) -> None:
 def test_pdf_places_the_image(cold: Build) -> None:
     from pypdf import PdfReader
 
-    sizes = [(img.image.width, img.image.height) for p in PdfReader(str(cold.out / "rich-fixture.pdf")).pages
-             for img in p.images]
+    sizes = [
+        (img.image.width, img.image.height)
+        for p in PdfReader(str(cold.out / "rich-fixture.pdf")).pages
+        for img in p.images
+    ]
     assert (16, 8) in sizes
 
 

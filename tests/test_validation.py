@@ -46,7 +46,9 @@ def test_error_message(tmp_path: Path, case: str) -> None:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("case", ["many-problems", "invalid-utf8", "unknown-key"])
@@ -58,7 +60,10 @@ def test_cli_reports_every_problem_and_leaves_output_alone(
     out.mkdir()
     (out / "previous.apkg").write_bytes(b"last good build")
     before = snapshot(out)
-    for argv in (["--check", "--content", str(content)], ["--format", "all", "--content", str(content), "--out", str(out)]):
+    for argv in (
+        ["--check", "--content", str(content)],
+        ["--format", "all", "--content", str(content), "--out", str(out)],
+    ):
         assert main(argv) == 1
         err = capsys.readouterr().err
         for line in expected(case, target):

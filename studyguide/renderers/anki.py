@@ -9,9 +9,11 @@ import json
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import genanki
 
@@ -60,7 +62,7 @@ class TimedNote(genanki.Note):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.mod = mod
 
-    def write_to_db(self, cursor, timestamp: float, deck_id, id_gen) -> None:  # type: ignore[no-untyped-def]
+    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         """Write the note and its card, both stamped with the note's own time."""
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
@@ -72,9 +74,10 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.mod = mod
 
-    def to_json(self, timestamp: float, deck_id):  # type: ignore[no-untyped-def]
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
         """Return the note type's JSON, stamped with its own time."""
-        return super().to_json(self.mod, deck_id)
+        data: dict[str, Any] = super().to_json(self.mod, deck_id)
+        return data
 
 
 def note_type_parts(options: Options) -> dict[str, object]:
@@ -104,8 +107,15 @@ def note_contents(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
         deck = f"{guide.meta.title}::{section.title}"
         for q in section.questions:
             see_also = ", ".join(titles[i] for i in q.see_also)
-            fields = (q.id, escape(q.title), html(q.core), html(q.answer), html(q.sources), escape(see_also),
-                      escape(section.title))
+            fields = (
+                q.id,
+                escape(q.title),
+                html(q.core),
+                html(q.answer),
+                html(q.sources),
+                escape(see_also),
+                escape(section.title),
+            )
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))
     return notes, media
@@ -172,8 +182,13 @@ class AnkiRenderer:
                 decks[note.deck] = genanki.Deck(stable_id(guide.meta.id, note.deck.split("::", 1)[1]), note.deck)
             mod = lock.stamp(locked.notes.get(note.id), note.hash(), locked)
             decks[note.deck].add_note(
-                TimedNote(mod, model=model, fields=list(note.fields), tags=list(note.tags),
-                          guid=genanki.guid_for(guide.meta.id, note.id))
+                TimedNote(
+                    mod,
+                    model=model,
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=genanki.guid_for(guide.meta.id, note.id),
+                )
             )
         return write_apkg(list(decks.values()), build_epoch(guide), media)
 

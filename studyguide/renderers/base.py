@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import jinja2
 
@@ -40,14 +40,31 @@ class Renderer(Protocol):
         ...
 
 
+class Delimiters(TypedDict, total=False):
+    """The jinja2 delimiter settings a template set may override."""
+
+    variable_start_string: str
+    variable_end_string: str
+    block_start_string: str
+    block_end_string: str
+    comment_start_string: str
+    comment_end_string: str
+
+
 def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
     """Return the jinja2 environment: autoescaping on, undefined names are errors.
 
     Anki's card templates use `{{Field}}` themselves, so theirs takes `[[ ]]`, `[% %]` and `[# #]`.
     """
-    delimiters = (
-        {"variable_start_string": "[[", "variable_end_string": "]]", "block_start_string": "[%",
-         "block_end_string": "%]", "comment_start_string": "[#", "comment_end_string": "#]"}
+    delimiters: Delimiters = (
+        {
+            "variable_start_string": "[[",
+            "variable_end_string": "]]",
+            "block_start_string": "[%",
+            "block_end_string": "%]",
+            "comment_start_string": "[#",
+            "comment_end_string": "#]",
+        }
         if anki
         else {}
     )
@@ -56,7 +73,7 @@ def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
-        **delimiters,  # type: ignore[arg-type]
+        **delimiters,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import io
 import urllib.request
@@ -44,7 +43,7 @@ class SafeFetcher:
 
 def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
     """Return the policy and a WeasyPrint URLFetcher that applies it; a refused URL stops the build."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     policy = SafeFetcher(roots)
 
@@ -155,8 +154,8 @@ class PdfRenderer:
 
     def render(self, guide: Guide, options: Options) -> bytes:
         """Lay out the guide and return the PDF bytes; a refused resource is a ContentError."""
-        import weasyprint  # type: ignore[import-untyped]
-        from weasyprint.urls import FatalURLFetchingError  # type: ignore[import-untyped]
+        import weasyprint
+        from weasyprint.urls import FatalURLFetchingError
 
         policy, fetcher = make_fetcher([guide.root, options.templates])
         try:
