@@ -173,7 +173,10 @@ def main() -> None:
         out = work / f"dist-{size}"
         step = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out), "--force"]
         result = measure([*step, "--format", "anki,html"])
-        print(f"deck and page at {size} questions: {result['seconds']:.1f} s, {result['peak_mib']:.0f} MiB (target < 60 s)")
+        print(
+            f"deck and page at {size} questions: {result['seconds']:.1f} s, "
+            f"{result['peak_mib']:.0f} MiB (target < 60 s)"
+        )
     if 420 in by_size and 4200 in by_size:
         growth = by_size[4200]["all"]["seconds"] / by_size[420]["all"]["seconds"]  # type: ignore[index]
         print(f"t(4200) / t(420) = {growth:.2f} (target ≤ 11)")

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pypdf import PdfReader
-
 
 @dataclass(frozen=True)
 class Card:

@@ -92,11 +92,16 @@ def test_limits_are_enforced_with_a_clear_message(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "valid", content)
     title = "Why " + "x" * MAX_TITLE_CHARS + "?"
     answer = "word " * (MAX_ANSWER_CHARS // 5 + 10)
-    (content / "50-big.md").write_text(f"# Big {{#big}}\n\n## {title} {{#long-title}}\n\nTags: a\n\n{answer}\n", encoding="utf-8")
+    (content / "50-big.md").write_text(
+        f"# Big {{#big}}\n\n## {title} {{#long-title}}\n\nTags: a\n\n{answer}\n", encoding="utf-8"
+    )
     (content / "60-huge.md").write_bytes(b"# Huge {#huge}\n\n" + b"x" * MAX_FILE_BYTES)
     with pytest.raises(ContentError) as info:
         load_guide(content)
     messages = [str(p) for p in info.value.problems]
-    assert f"{content / '50-big.md'}:3: title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}" in messages
+    assert (
+        f"{content / '50-big.md'}:3: title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}"
+        in messages
+    )
     assert any(m.startswith(f"{content / '50-big.md'}:3: answer of ") and "more than the limit" in m for m in messages)
     assert f"{content / '60-huge.md'}: file is larger than the limit of {MAX_FILE_BYTES} bytes" in messages
