@@ -17,16 +17,15 @@ import argparse
 import subprocess
 import sys
 import tempfile
-from html import escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from studyguide.cli import main as build  # noqa: E402
+from studyguide.media import walk  # noqa: E402
 from studyguide.model import Guide, Question  # noqa: E402
 from studyguide.parser import load_guide  # noqa: E402
-from studyguide.media import walk  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -104,10 +103,9 @@ def shoot_pdf(pdf: Path, out: Path, question: Question) -> None:
         raise SystemExit(f"question {question.id!r} is not in the PDF outline")
     for name, number in (("pdf-contents", contents_page(pdf)), ("pdf-question", pages[question.title])):
         prefix = out / name
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", str(DPI), "-f", str(number), "-l", str(number), "-singlefile", str(pdf), str(prefix)],
-            check=True,
-        )
+        pages_arg = ["-f", str(number), "-l", str(number)]
+        command = ["pdftoppm", "-png", "-r", str(DPI), *pages_arg, "-singlefile", str(pdf), str(prefix)]
+        subprocess.run(command, check=True)
 
 
 def card_html(body: str) -> str:

@@ -1,4 +1,4 @@
-"""The example guide (examples/git-basics) builds into every output, and its notes never collide with the main deck's."""
+"""The example guide (examples/git-basics) in every output; its notes never collide with the main deck's."""
 
 from __future__ import annotations
 
