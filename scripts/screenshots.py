@@ -1,0 +1,177 @@
+"""Make the README screenshots from the real outputs: `python scripts/screenshots.py`.
+
+Builds the guide in `content/` into a temporary folder, then writes to `docs/screenshots/`:
+
+- `page-light.png`, `page-dark.png`: the study page in headless Chromium, one question opened;
+- `pdf-contents.png`, `pdf-question.png`: two PDF pages through `pdftoppm -r 60`;
+- `card-front.png`, `card-back.png`: one card as the real Anki library renders it
+  (imported from the .apkg into a temporary collection), shown in Chromium.
+
+Needs Debian's `chromium` (never a downloaded browser), poppler-utils and the `anki` and
+`playwright` packages. Run it by hand after a design change and commit the PNGs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from studyguide.cli import main as build  # noqa: E402
+from studyguide.media import walk  # noqa: E402
+from studyguide.model import Guide, Question  # noqa: E402
+from studyguide.parser import load_guide  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PAGE_VIEWPORT = {"width": 880, "height": 800}
+CARD_VIEWPORT = {"width": 560, "height": 160}
+# The page opens this question (it has a formula); the card is the shortest answer without one.
+PAGE_QUESTION = "neural-networks"
+DPI = 60
+
+
+def has_math(q: Question) -> bool:
+    """Whether a question holds a formula (Anki draws them with MathJax, which plain Chromium lacks)."""
+    roots = [root for root in (q.core, q.answer, q.sources) if root is not None]
+    return any(node.kind in ("math_inline", "math_block") for root in roots for node in walk(root))
+
+
+def card_question(guide: Guide) -> Question:
+    """The card to show: the shortest answer with a core answer, see-also links and sources, no formula."""
+    fits = [q for q in guide.questions if q.core and q.see_also and q.sources and not has_math(q)]
+    return min(fits or list(guide.questions), key=lambda q: len(q.answer_text()))
+
+
+def shoot_page(browser, html: Path, out: Path, qid: str) -> None:  # type: ignore[no-untyped-def]
+    """The page in light and dark, with one question opened by its deep link."""
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport=PAGE_VIEWPORT, color_scheme=scheme, device_scale_factor=1)
+        page = context.new_page()
+        page.goto(f"{html.as_uri()}#{qid}")
+        page.wait_for_function(f"document.getElementById({qid!r}).open")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / f"page-{scheme}.png"))
+        context.close()
+
+
+def outline_pages(pdf: Path) -> dict[str, int]:
+    """Map each bookmark title of the PDF to its 1-based page number."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    pages: dict[str, int] = {}
+
+    def visit(items) -> None:  # type: ignore[no-untyped-def]
+        for item in items:
+            if isinstance(item, list):
+                visit(item)
+            else:
+                pages.setdefault(item.title, reader.get_destination_page_number(item) + 1)
+
+    visit(reader.outline)
+    return pages
+
+
+def contents_page(pdf: Path) -> int:
+    """The first page whose text has the word 'Contents'."""
+    from pypdf import PdfReader
+
+    for number, page in enumerate(PdfReader(str(pdf)).pages, start=1):
+        if "Contents" in (page.extract_text() or ""):
+            return number
+    raise SystemExit(f"no contents page in {pdf}")
+
+
+def shoot_pdf(pdf: Path, out: Path, question: Question) -> None:
+    """The contents page and the page of one question, rendered by pdftoppm."""
+    pages = outline_pages(pdf)
+    if question.title not in pages:
+        raise SystemExit(f"question {question.id!r} is not in the PDF outline")
+    for name, number in (("pdf-contents", contents_page(pdf)), ("pdf-question", pages[question.title])):
+        prefix = out / name
+        pages_arg = ["-f", str(number), "-l", str(number)]
+        command = ["pdftoppm", "-png", "-r", str(DPI), *pages_arg, "-singlefile", str(pdf), str(prefix)]
+        subprocess.run(command, check=True)
+
+
+def card_html(body: str) -> str:
+    """A card's rendered HTML (Anki's question()/answer(), styles included) in a `.card` body."""
+    return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body class="card">{body}</body></html>'
+
+
+def shoot_card(browser, apkg: Path, out: Path, qid: str, work: Path) -> None:  # type: ignore[no-untyped-def]
+    """Front and back of one card: imported by the Anki library, rendered by it, shown in Chromium."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from readers import import_apkg
+
+    folder = work / "collection"
+    folder.mkdir()
+    col = import_apkg(apkg, folder)
+    try:
+        [card_id] = col.find_cards(f"Id:{qid}")
+        card = col.get_card(card_id)
+        sides = {"front": card.question(), "back": card.answer()}
+    finally:
+        col.close()
+    context = browser.new_context(viewport=CARD_VIEWPORT, device_scale_factor=1)
+    page = context.new_page()
+    for side, html in sides.items():
+        file = work / f"card-{side}.html"
+        file.write_text(card_html(html), encoding="utf-8")
+        page.goto(file.as_uri())
+        page.screenshot(path=str(out / f"card-{side}.png"), full_page=True)
+    context.close()
+
+
+def run(content: Path, out: Path) -> list[Path]:
+    """Build the content and write every screenshot; return the PNG paths."""
+    from playwright.sync_api import sync_playwright
+
+    guide = load_guide(content)
+    gid = guide.meta.id
+    out.mkdir(parents=True, exist_ok=True)
+    page_q = next((q for q in guide.questions if q.id == PAGE_QUESTION), guide.questions[0])
+    card_q = card_question(guide)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        dist = work / "dist"
+        if build(["--format", "all", "--content", str(content), "--out", str(dist), "--force"]) != 0:
+            raise SystemExit("the build failed")
+        shoot_pdf(dist / f"{gid}.pdf", out, page_q)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                shoot_page(browser, dist / f"{gid}.html", out, page_q.id)
+                shoot_card(browser, dist / f"{gid}.apkg", out, card_q.id, work)
+            finally:
+                browser.close()
+    names = ("page-light", "page-dark", "pdf-contents", "pdf-question", "card-front", "card-back")
+    return [out / f"{name}.png" for name in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--content", type=Path, default=ROOT / "content", help="content folder (default: content)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where to write the PNGs")
+    args = parser.parse_args(argv)
+    for path in run(args.content, args.out):
+        print(f"{path}  {path.stat().st_size / 1024:.0f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
