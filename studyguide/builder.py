@@ -45,20 +45,38 @@ def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "*") -> None:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def fingerprint(guide: Guide, name: str, options: Options) -> str:
-    """Return a hash of everything an output depends on: content, templates, code, libraries, options."""
+def fingerprints(content: Path, names: list[str], options: Options) -> dict[str, str]:
+    """Return, per output, a hash of all it depends on: content, templates, code, libraries, options."""
     digest = hashlib.sha256()
-    digest.update(f"{name}\0{options.paper}\0{options.edition}\0{__version__}\0".encode())
+    digest.update(f"{__version__}\0{options.paper}\0{options.edition}\0".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     for library in LIBRARIES:
         try:
             digest.update(f"{library}={metadata.version(library)}\0".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{library}=none\0".encode())
-    _hash_tree(digest, guide.root)
+    _hash_tree(digest, content)
     _hash_tree(digest, options.templates)
     _hash_tree(digest, PACKAGE, "*.py")
-    return digest.hexdigest()
+    common = digest.hexdigest()
+    return {name: hashlib.sha256(f"{common}\0{name}".encode()).hexdigest() for name in names}
+
+
+def unchanged(content: Path, names: list[str], out: Path, options: Options) -> list[Outcome] | None:
+    """Return the outputs as they are if every one is current (no need even to parse), else None."""
+    state = _read_state(out)
+    try:
+        inputs = fingerprints(content, names, options)
+    except OSError:  # an unreadable file: let the parser report it
+        return None
+    by_inputs = {record.get("inputs"): name for name, record in state.items() if isinstance(record, dict)}
+    outcomes = []
+    for name in names:
+        filename = by_inputs.get(inputs[name])
+        if filename is None or not _up_to_date(out / filename, inputs[name], state[filename]):
+            return None
+        outcomes.append(Outcome(name, out / filename, "unchanged", (out / filename).stat().st_size))
+    return outcomes
 
 
 def _read_state(out: Path) -> dict[str, dict[str, str]]:
@@ -119,7 +137,7 @@ class Ticker:
 def build(guide: Guide, names: list[str], out: Path, options: Options, force: bool = False) -> list[Outcome]:
     """Build the named outputs; raise ContentError (writing nothing) if any renderer finds bad content."""
     state = _read_state(out)
-    inputs = {name: fingerprint(guide, name, options) for name in names}
+    inputs = fingerprints(guide.root, names, options)
     paths = {name: out / RENDERERS[name].filename(guide, options) for name in names}
     todo = [n for n in names if force or not _up_to_date(paths[n], inputs[n], state.get(paths[n].name))]
     results: dict[str, tuple[bytes, float]] = {}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from .builder import build
+from .builder import Outcome, build, unchanged
 from .errors import ContentError
 from .lint import lint
 from .mathsvg import MathCache, cache_folder
@@ -37,7 +37,9 @@ def arguments() -> Parser:
     """Return the command-line parser."""
     parser = Parser(
         prog="build.py",
-        description="Build the study guide in content/ into an Anki deck, a PDF and an HTML page.",
+        description="Build the study guide in content/ into an Anki deck, a PDF and an HTML page. "
+        "The same options work as `studyguide [build|check|release|watch] [options]` "
+        "and `python -m studyguide ...`.",
         epilog="Exit codes: 0 ok, 1 content error (each problem printed as path:line: message), "
         "2 usage error, 3 a renderer failed (the others still wrote their outputs).",
     )
@@ -118,6 +120,11 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
     """Validate, then check, release or build once; return the exit code."""
     cache = MathCache(cache_folder())
     options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates, math_cache=cache)
+    if not (args.check or args.release or args.force):
+        current = unchanged(args.content, names, args.out, options)
+        if current is not None:  # every output was built from exactly these inputs: nothing to parse or render
+            show(current)
+            return EXIT_OK
     try:
         guide = load_guide(args.content)
         if args.check:
@@ -135,6 +142,14 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
     except ContentError as exc:
         report(exc)
         return EXIT_CONTENT
+    show(outcomes)
+    if cache.hits or cache.renders:
+        print(cache.summary())
+    return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
+
+
+def show(outcomes: list[Outcome]) -> None:
+    """Print one summary line per output: path, size, time (or why it was not written)."""
     for outcome in outcomes:
         if outcome.status == "failed":
             print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept: {outcome.error}", file=sys.stderr)
@@ -142,9 +157,6 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
             print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged")
         else:
             print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s")
-    if cache.hits or cache.renders:
-        print(cache.summary())
-    return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
@@ -180,6 +192,17 @@ def report(error: ContentError) -> None:
     print(f"{len(error.problems)} problem(s) found; nothing was written.", file=sys.stderr)
 
 
+# `studyguide COMMAND [options]`: each command is a shorthand for build.py's options.
+COMMANDS = {"build": [], "check": ["--check"], "release": ["--release"], "watch": ["--watch"]}
+
+
+def command_line(argv: list[str]) -> list[str]:
+    """Turn `studyguide COMMAND [options]` into build.py's options (no command: `build`)."""
+    if argv and argv[0] in COMMANDS:
+        return [*COMMANDS[argv[0]], *argv[1:]]
+    return argv
+
+
 def main_entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main(sys.argv[1:]))
+    """Entry point of the `studyguide` command and of `python -m studyguide`."""
+    sys.exit(main(command_line(sys.argv[1:])))
