@@ -23,6 +23,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy --strict studyguide
 
 setup: $(VENV)/.installed
+	bash scripts/install-system-deps --build
 
 setup-test: $(VENV)/.installed-test
 	bash scripts/install-system-deps
