@@ -155,19 +155,25 @@ def build(guide: Guide, names: list[str], out: Path, options: Options, force: bo
     if {"html", "pdf"} & set(todo):
         # Draw every formula once, here, before the outputs (and the PDF's process) need them.
         prepare(guide, open_cache(options))
-    with Ticker(todo):
-        # The PDF costs far more than the rest: lay it out in a second process while this one does the others.
-        if "pdf" in todo and len(todo) > 1 and (os.cpu_count() or 1) > 1:
-            context = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-                job = pool.submit(_render, "pdf", guide, options)
-                for name in todo:
-                    if name != "pdf":
-                        collect(name, None)
-                collect("pdf", job)
-        else:
+    # The PDF costs far more than the rest: lay it out in a forked process (started before the
+    # ticker's thread) while this one does the others.
+    parallel = "pdf" in todo and len(todo) > 1 and (os.cpu_count() or 1) > 1
+    pool = (
+        concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        if parallel
+        else None
+    )
+    try:
+        job = pool.submit(_render, "pdf", guide, options) if pool is not None else None
+        with Ticker(todo):
             for name in todo:
-                collect(name, None)
+                if job is None or name != "pdf":
+                    collect(name, None)
+            if job is not None:
+                collect("pdf", job)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     if problems:
         raise ContentError([p for exc in problems for p in exc.problems])
     outcomes = []

@@ -126,7 +126,7 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
             show(current)
             return EXIT_OK
     try:
-        guide = load_guide(args.content)
+        guide = load_guide(args.content, cache_folder())
         if args.check:
             prepare(guide, cache)
             warnings = lint(guide)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 import tomllib
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -33,8 +39,12 @@ def markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table").use(dollarmath_plugin)
 
 
-def load_guide(root: Path) -> Guide:
-    """Parse and validate a content folder; raise ContentError listing every problem."""
+def load_guide(root: Path, cache: Path | None = None) -> Guide:
+    """Parse and validate a content folder; raise ContentError listing every problem.
+
+    With a cache folder, each section file's parse is kept there, keyed by the file's bytes and the
+    parser's own code, so a rebuild parses only the files that changed.
+    """
     problems: list[Problem] = []
     if not root.is_dir():
         raise ContentError([Problem(root, 0, "content folder not found")])
@@ -45,7 +55,7 @@ def load_guide(root: Path) -> Guide:
     sections = []
     md = markdown()
     for path in files:
-        section = _load_section(path, md, problems)
+        section = _load_section(path, md, problems) if cache is None else _load_cached(path, md, problems, cache)
         if section is not None:
             sections.append(section)
     guide = Guide(meta=meta, sections=tuple(sections), root=root, files=tuple(files))
@@ -55,6 +65,47 @@ def load_guide(root: Path) -> Guide:
     if problems:
         raise ContentError(problems)
     return guide
+
+
+@functools.cache
+def _parser_key() -> str:
+    """Return a hash of what decides a parse: this module, the model, the Markdown libraries."""
+    digest = hashlib.sha256()
+    for source in (Path(__file__), Path(__file__).with_name("model.py"), Path(__file__).with_name("errors.py")):
+        digest.update(source.read_bytes())
+    for library in ("markdown-it-py", "mdit-py-plugins"):
+        digest.update(f"{library}={metadata.version(library)}".encode())
+    return digest.hexdigest()
+
+
+def _load_cached(path: Path, md: MarkdownIt, problems: list[Problem], cache: Path) -> Section | None:
+    """Return a section file's parse (and its problems) from the cache, parsing only on a miss."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _load_section(path, md, problems)  # it reports the unreadable file
+    key = hashlib.sha256(f"{_parser_key()}\0{path}\0".encode() + data).hexdigest()
+    stored = cache / "parse" / key[:2] / f"{key}.pickle"
+    try:
+        section, found = pickle.loads(stored.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        found = []
+        section = _load_section(path, md, found)
+        _store(stored, pickle.dumps((section, found), protocol=pickle.HIGHEST_PROTOCOL))
+    problems.extend(found)
+    return section  # type: ignore[no-any-return]
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write a cache file atomically; a cache that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
@@ -269,7 +320,6 @@ def _make_question(
     size = len(answer.plain_text())
     if size > MAX_ANSWER_CHARS:
         problems.append(Problem(path, line, f"answer of {size} characters: more than the limit of {MAX_ANSWER_CHARS}"))
-    _check_nodes(answer, path, problems)
     return Question(
         id=qid,
         title=title,
@@ -348,7 +398,11 @@ def _check_nodes(root: Node, path: Path, problems: list[Problem]) -> None:
 
 
 def _check_guide(guide: Guide, problems: list[Problem]) -> None:
-    """Check what spans files: unique ids and titles, links between questions."""
+    """Check what spans files or depends on them: unique ids and titles, links, images."""
+    for q in guide.questions:
+        for root in (q.core, q.answer, q.sources):
+            if root is not None:
+                _check_nodes(root, q.source.path, problems)
     seen_ids: dict[str, Source] = {}
     seen_titles: dict[str, Source] = {}
     for section in guide.sections:
