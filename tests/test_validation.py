@@ -105,3 +105,32 @@ def test_limits_are_enforced_with_a_clear_message(tmp_path: Path) -> None:
     )
     assert any(m.startswith(f"{content / '50-big.md'}:3: answer of ") and "more than the limit" in m for m in messages)
     assert f"{content / '60-huge.md'}: file is larger than the limit of {MAX_FILE_BYTES} bytes" in messages
+
+
+def test_parse_cache_keeps_problems_and_follows_edits(tmp_path: Path) -> None:
+    content, target = make_content(tmp_path, "many-problems")
+    cache = tmp_path / "cache"
+    with pytest.raises(ContentError) as first:
+        load_guide(content, cache)
+    assert len(list((cache / "parse").rglob("*.pickle"))) == 2
+    with pytest.raises(ContentError) as again:
+        load_guide(content, cache)
+    assert [str(p) for p in again.value.problems] == [str(p) for p in first.value.problems]
+    target.write_text("# Fixed {#fixed}\n\n## Now fixed? {#now-fixed}\n\nTags: a\n\nYes.\n", encoding="utf-8")
+    assert [q.id for q in load_guide(content, cache).questions] == ["fixture", "why-test", "now-fixed"]
+
+
+def test_parse_cache_still_checks_images_on_disk(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    (content / "media").mkdir()
+    (content / "media" / "dot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (content / "50-image.md").write_text(
+        "# Pictures {#pictures}\n\n## A picture? {#picture}\n\nTags: a\n\n![a dot](media/dot.png)\n", encoding="utf-8"
+    )
+    cache = tmp_path / "cache"
+    assert load_guide(content, cache).question("picture")
+    (content / "media" / "dot.png").unlink()
+    with pytest.raises(ContentError) as info:
+        load_guide(content, cache)
+    assert [str(p) for p in info.value.problems] == [f"{content / '50-image.md'}:7: image 'media/dot.png' not found"]
