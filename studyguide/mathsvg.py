@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from html import escape
 from importlib.metadata import version
 from pathlib import Path
 
@@ -184,24 +186,44 @@ class Formulas:
     """The formulas of one document, with glyph symbols defined once.
 
     shared=True (the page): every glyph goes once into one hidden defs block, `defs()`.
-    shared=False (the PDF): WeasyPrint draws each inline SVG alone, so each keeps its own glyphs,
-    under ids made unique by a per-formula number.
+    shared=False (the PDF): each distinct formula becomes one SVG image with its own glyphs, named
+    by a data: URL, so WeasyPrint reads it once however often the formula occurs.
     """
 
     shared: bool = True
     symbols: dict[str, str] = field(default_factory=dict)
     count: int = 0
+    images: dict[tuple[str, bool], str] = field(default_factory=dict)
 
     def place(self, raw: str, tex: str, display: bool) -> str:
-        """Return the HTML for one formula: an accessible SVG whose glyphs point at shared ids."""
+        """Return the HTML for one formula: inline SVG (shared glyphs) or an SVG image with alt text."""
         self.count += 1
+        if not self.shared:
+            if (tex, display) not in self.images:
+                self.images[(tex, display)] = self._image(raw, tex, display)
+            return self.images[(tex, display)]
+        return self._inline(raw, tex, display)
+
+    def _image(self, raw: str, tex: str, display: bool) -> str:
+        """Return an <img> of one formula's standalone SVG, sized in em like the inline one."""
+        root = parse_svg(self._inline(raw, tex, display, standalone=True))
+        style = f"width:{root.get('width')};height:{root.get('height')};{root.get('style', '')}"
+        for name in ("width", "height", "style", "class", "role", "focusable"):
+            root.attrib.pop(name, None)
+        data = base64.b64encode(ET.tostring(root)).decode("ascii")
+        kind = "math-display" if display else "math-inline"
+        img = f'<img class="{kind}" alt="{escape(tex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
+        return f'<div class="math display">{img}</div>' if display else img
+
+    def _inline(self, raw: str, tex: str, display: bool, standalone: bool = False) -> str:
+        """Return one formula as an SVG element whose glyphs point at shared (or its own) ids."""
         root = parse_svg(raw)
         compact(root)
         renamed: dict[str, str] = {}
         for symbol in root.findall("symbol"):
             old = symbol.attrib.pop("id", "")
             digest = hashlib.sha256(ET.tostring(symbol)).hexdigest()[:12]
-            new = f"mg-{digest}" if self.shared else f"mg{self.count}-{digest}"
+            new = f"mg-{digest}"
             renamed[old] = new
             symbol.set("id", new)
             if self.shared:
@@ -227,8 +249,10 @@ class Formulas:
         title.text = tex
         root.insert(0, title)
         svg = ET.tostring(root, encoding="unicode")
-        if self.shared:  # inline in HTML: the parser knows SVG without a namespace declaration
-            svg = svg.replace(f' xmlns="{SVG_NS}"', "", 1)
+        if standalone:
+            return svg
+        # inline in HTML: the parser knows SVG without a namespace declaration
+        svg = svg.replace(f' xmlns="{SVG_NS}"', "", 1)
         return f'<div class="math display">{svg}</div>' if display else svg
 
     def defs(self) -> str:
