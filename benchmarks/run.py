@@ -85,6 +85,8 @@ def synthetic(size: int, target: Path) -> Path:
             text = re.sub(r"\(#([a-z0-9-]+)\)", rf"(#\1-c{copy})", text)
             text = re.sub(r"(?m)^(#{1,2} )(.*?)( \{#)", rf"\1\2 (copy {copy + 1})\3", text)
             blocks = re.split(r"(?m)^(?=## )", text)
+            if len(blocks) - 1 > left:  # a partial copy: its links may point at questions it leaves out
+                blocks = [re.sub(r"(?m)^See also: .*\n\n?", "", block) for block in blocks]
             keep = [blocks[0]] + blocks[1 : 1 + left]
             left -= len(keep) - 1
             (content / f"{copy:04d}-{path.name}").write_text("".join(keep), encoding="utf-8")
