@@ -94,8 +94,24 @@ def note_type_parts(options: Options) -> dict[str, object]:
     }
 
 
+_rendered: list[tuple[Guide, tuple[list[NoteContent], dict[str, bytes]]]] = []
+
+
 def note_contents(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
-    """Return every note's fields, tags and deck, in reading order, and the media files they name."""
+    """Return every note's fields, tags and deck, in reading order, and the media files they name.
+
+    A build asks twice (the change report, then the deck): the guide is frozen, so the notes of
+    the last guide asked for are kept and rendered only once.
+    """
+    if _rendered and _rendered[0][0] is guide:
+        return _rendered[0][1]
+    result = _render_notes(guide)
+    _rendered[:] = [(guide, result)]
+    return result
+
+
+def _render_notes(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
+    """Render every note's fields with the card hooks."""
     hooks, media = hooks_for_anki(guide)
     titles = {q.id: q.title for q in guide.questions}
 
