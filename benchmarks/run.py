@@ -39,13 +39,15 @@ weasyprint.HTML(filename=sys.argv[1]).write_pdf(sys.argv[2])
 
 GENANKI_ALONE = r"""
 import json, sys, genanki
-notes = json.load(open(sys.argv[1], encoding="utf-8"))
-model = genanki.Model(1, "m", fields=[{"name": "Q"}, {"name": "A"}],
-    templates=[{"name": "c", "qfmt": "{{Q}}", "afmt": "{{A}}"}])
-deck = genanki.Deck(2, "d")
-for guid, question, answer in notes:
-    deck.add_note(genanki.Note(model=model, fields=[question, answer], guid=guid))
-genanki.Package(deck).write_to_file(sys.argv[2])
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+kind = data["note_type"]
+model = genanki.Model(1, kind["name"], fields=[{"name": n} for n in kind["fields"]],
+    templates=[{"name": "c", "qfmt": kind["qfmt"], "afmt": kind["afmt"]}], css=kind["css"])
+decks = {}
+for note in data["notes"]:
+    deck = decks.setdefault(note["deck"], genanki.Deck(len(decks) + 2, note["deck"]))
+    deck.add_note(genanki.Note(model=model, fields=note["fields"], tags=note["tags"], guid=note["guid"]))
+genanki.Package(list(decks.values())).write_to_file(sys.argv[2])
 """
 
 
@@ -106,14 +108,20 @@ def print_html(content: Path, target: Path) -> Path:
 
 
 def genanki_notes(content: Path) -> Path:
-    """Write the same notes (guid, question, answer HTML) for the minimal genanki script."""
-    from studyguide.markup import to_html
+    """Write the same notes (guid, fields, tags, deck) and note type for the minimal genanki script."""
+    import genanki
+
     from studyguide.parser import load_guide
+    from studyguide.renderers import Options
+    from studyguide.renderers.anki import note_contents, note_type_parts
 
     guide = load_guide(content)
-    notes = [[f"{guide.meta.id}/{q.id}", q.title, to_html(q.answer)] for q in guide.questions]
+    notes = [
+        {"guid": genanki.guid_for(guide.meta.id, n.id), "fields": n.fields, "tags": n.tags, "deck": n.deck}
+        for n in note_contents(guide)[0]
+    ]
     path = content.parent / f"{content.name}-notes.json"
-    path.write_text(json.dumps(notes), encoding="utf-8")
+    path.write_text(json.dumps({"note_type": note_type_parts(Options()), "notes": notes}), encoding="utf-8")
     return path
 
 
@@ -121,6 +129,9 @@ def run(sizes: list[int], work: Path) -> list[dict[str, object]]:
     """Measure every size; return one row per size."""
     rows = []
     build = [sys.executable, str(ROOT / "build.py")]
+    # pip byte-compiles installed libraries such as genanki; our editable install is compiled here,
+    # so neither side pays for compiling its own modules (some machines set PYTHONDONTWRITEBYTECODE).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "studyguide")], check=True)
     for size in sizes:
         content = synthetic(size, work)
         out = work / f"dist-{size}"

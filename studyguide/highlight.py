@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import pygments
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
-
 from .markup import plain_code
 
 LIGHT = "xcode"  # passes contrast checks (facts.md); Pygments' `friendly` does not
@@ -16,6 +11,11 @@ BLOCK = ".highlight"
 
 def highlight(code: str, lang: str) -> str:
     """Return a code block as highlighted HTML; an unknown or missing language gives plain escaped code."""
+    import pygments
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     if not lang:
         return plain_code(code, lang)
     try:
@@ -29,6 +29,8 @@ def highlight(code: str, lang: str) -> str:
 
 def _rules(style: str, scope: str) -> list[str]:
     """Return one style's background and token rules under a selector scope."""
+    from pygments.formatters import HtmlFormatter
+
     formatter = HtmlFormatter(style=style)
     selector = f"{scope} {BLOCK}".strip()
     return [*formatter.get_background_style_defs(selector), *formatter.get_token_style_defs(selector)]

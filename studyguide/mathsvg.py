@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -14,11 +15,16 @@ from importlib.metadata import version
 from pathlib import Path
 
 SVG_NS = "http://www.w3.org/2000/svg"
-ZIAMATH_VERSION = version("ziamath")
 # Bump when what render() returns changes, so old cache entries are no longer read.
 RENDER_VERSION = "1"
 FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
 SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
+
+
+@functools.cache
+def ziamath_version() -> str:
+    """Return the installed ziamath's version (part of every cache key)."""
+    return version("ziamath")
 
 
 def parse_svg(text: str) -> ET.Element:
@@ -94,7 +100,7 @@ class MathCache:
     @staticmethod
     def key(tex: str, display: bool) -> str:
         """Return the cache key: the formula, the display flag and both versions."""
-        text = f"ziamath {ZIAMATH_VERSION}\nrender {RENDER_VERSION}\ndisplay {int(display)}\n{tex}"
+        text = f"ziamath {ziamath_version()}\nrender {RENDER_VERSION}\ndisplay {int(display)}\n{tex}"
         return hashlib.sha256(text.encode()).hexdigest()
 
     def path(self, tex: str, display: bool) -> Path:
@@ -188,21 +194,21 @@ class Formulas:
     shared=True (the page): every glyph goes once into one hidden defs block, `defs()`.
     shared=False (the PDF): each distinct formula becomes one SVG image with its own glyphs, named
     by a data: URL, so WeasyPrint reads it once however often the formula occurs.
+    Either way a formula that occurs again reuses the HTML made the first time.
     """
 
     shared: bool = True
     symbols: dict[str, str] = field(default_factory=dict)
     count: int = 0
-    images: dict[tuple[str, bool], str] = field(default_factory=dict)
+    placed: dict[tuple[str, bool], str] = field(default_factory=dict)  # each distinct formula is drawn once
 
     def place(self, raw: str, tex: str, display: bool) -> str:
         """Return the HTML for one formula: inline SVG (shared glyphs) or an SVG image with alt text."""
         self.count += 1
-        if not self.shared:
-            if (tex, display) not in self.images:
-                self.images[(tex, display)] = self._image(raw, tex, display)
-            return self.images[(tex, display)]
-        return self._inline(raw, tex, display)
+        key = (tex, display)
+        if key not in self.placed:
+            self.placed[key] = self._inline(raw, tex, display) if self.shared else self._image(raw, tex, display)
+        return self.placed[key]
 
     def _image(self, raw: str, tex: str, display: bool) -> str:
         """Return an <img> of one formula's standalone SVG, sized in em like the inline one."""

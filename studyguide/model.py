@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 
@@ -113,14 +114,19 @@ class Guide:
     root: Path
     files: tuple[Path, ...] = field(default=())
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """Return every question, in reading order."""
         return tuple(q for s in self.sections for q in s.questions)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        """Map each question id to its question (the first, if content repeats an id)."""
+        index: dict[str, Question] = {}
+        for q in self.questions:
+            index.setdefault(q.id, q)
+        return index
+
     def question(self, question_id: str) -> Question:
         """Return the question with this id."""
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
+        return self._by_id[question_id]

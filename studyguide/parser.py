@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
-from mdit_py_plugins.dollarmath import dollarmath_plugin
+from typing import TYPE_CHECKING
 
 from .errors import ContentError, Problem
 from .model import Guide, Meta, Node, Question, Section, Source
+
+if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all cached never needs them
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
 
 META_FILE = "guide.toml"
 META_KEYS = ("id", "title", "description", "author", "source", "language", "version", "date")
@@ -34,8 +36,12 @@ MAX_TITLE_CHARS = 300
 MAX_ANSWER_CHARS = 20_000
 
 
+@functools.cache
 def markdown() -> MarkdownIt:
     """Return the one Markdown parser: CommonMark, tables, $ math; raw HTML stays text."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
     return MarkdownIt("commonmark", {"html": False}).enable("table").use(dollarmath_plugin)
 
 
@@ -53,9 +59,8 @@ def load_guide(root: Path, cache: Path | None = None) -> Guide:
     if not files:
         problems.append(Problem(root, 0, "no section files (*.md) in the content folder"))
     sections = []
-    md = markdown()
     for path in files:
-        section = _load_section(path, md, problems) if cache is None else _load_cached(path, md, problems, cache)
+        section = _load_section(path, problems) if cache is None else _load_cached(path, problems, cache)
         if section is not None:
             sections.append(section)
     guide = Guide(meta=meta, sections=tuple(sections), root=root, files=tuple(files))
@@ -78,19 +83,19 @@ def _parser_key() -> str:
     return digest.hexdigest()
 
 
-def _load_cached(path: Path, md: MarkdownIt, problems: list[Problem], cache: Path) -> Section | None:
+def _load_cached(path: Path, problems: list[Problem], cache: Path) -> Section | None:
     """Return a section file's parse (and its problems) from the cache, parsing only on a miss."""
     try:
         data = path.read_bytes()
     except OSError:
-        return _load_section(path, md, problems)  # it reports the unreadable file
+        return _load_section(path, problems)  # it reports the unreadable file
     key = hashlib.sha256(f"{_parser_key()}\0{path}\0".encode() + data).hexdigest()
     stored = cache / "parse" / key[:2] / f"{key}.pickle"
     try:
         section, found = pickle.loads(stored.read_bytes())
     except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
         found = []
-        section = _load_section(path, md, found)
+        section = _load_section(path, found)
         _store(stored, pickle.dumps((section, found), protocol=pickle.HIGHEST_PROTOCOL))
     problems.extend(found)
     return section  # type: ignore[no-any-return]
@@ -208,12 +213,14 @@ def _heading_id(raw: str | None, path: Path, line: int, what: str, problems: lis
     return raw[1:]
 
 
-def _load_section(path: Path, md: MarkdownIt, problems: list[Problem]) -> Section | None:
+def _load_section(path: Path, problems: list[Problem]) -> Section | None:
     """Parse one section file: '# Section {#id}' then '## Question {#id}' blocks."""
     text = _read_text(path, problems)
     if text is None:
         return None
-    blocks = SyntaxTreeNode(md.parse(text)).children
+    from markdown_it.tree import SyntaxTreeNode
+
+    blocks = SyntaxTreeNode(markdown().parse(text)).children
     section: tuple[str, str, int] | None = None
     questions: list[Question] = []
     current: tuple[str, str, int, list[SyntaxTreeNode]] | None = None

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from .. import lock
 from ..markup import to_html
@@ -80,8 +82,25 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         return data
 
 
+_note_types: dict[bytes, dict[str, object]] = {}
+
+
 def note_type_parts(options: Options) -> dict[str, object]:
-    """Return what defines the note type: the frozen structure plus templates and CSS."""
+    """Return what defines the note type: the frozen structure plus templates and CSS.
+
+    A build asks twice (the change report, then the deck); the result is kept per content of the
+    Anki template files, so a template saved during `--watch` is rendered anew.
+    """
+    files = sorted(p for p in (options.templates / "anki").rglob("*") if p.is_file())
+    key = hashlib.sha256(b"".join(str(p).encode() + b"\0" + p.read_bytes() + b"\0" for p in files)).digest()
+    if key not in _note_types:
+        _note_types.clear()
+        _note_types[key] = _render_note_type(options)
+    return _note_types[key]
+
+
+def _render_note_type(options: Options) -> dict[str, object]:
+    """Render the card templates and CSS."""
     env = environment(options.templates, anki=True)
     return {
         "name": MODEL_NAME,
@@ -209,13 +228,35 @@ class AnkiRenderer:
         return write_apkg(list(decks.values()), build_epoch(guide), media)
 
 
+def write_collection(cursor: sqlite3.Cursor, decks: list[genanki.Deck], epoch: int, id_gen: Iterator[int]) -> None:
+    """Write genanki's empty collection, every deck and note type in one update, then the notes.
+
+    genanki's `Package.write_to_db` rewrites the collection's deck and note type JSON once per deck,
+    which grows with the square of the number of sections; the rows it writes are the same.
+    """
+    cursor.executescript(APKG_SCHEMA)
+    cursor.executescript(APKG_COL)
+    (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+    (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+    all_decks, models = json.loads(decks_json), json.loads(models_json)
+    owners: dict[int, tuple[genanki.Model, int]] = {}  # each note type, with the last deck that uses it
+    for deck in decks:
+        all_decks[str(deck.deck_id)] = deck.to_json()
+        owners.update((note.model.model_id, (note.model, deck.deck_id)) for note in deck.notes)
+    for model_id, (model, deck_id) in owners.items():
+        models[str(model_id)] = model.to_json(epoch, deck_id)
+    cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(models)))
+    for deck in decks:
+        for note in deck.notes:
+            note.write_to_db(cursor, epoch, deck.deck_id, id_gen)
+
+
 def write_apkg(decks: list[genanki.Deck], epoch: int, media: dict[str, bytes] | None = None) -> bytes:
     """Write the collection and the zip with fixed dates, so equal input gives equal bytes."""
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
-        package = genanki.Package(decks)
-        package.write_to_db(conn.cursor(), epoch, itertools.count(epoch * 1000))
+        write_collection(conn.cursor(), decks, epoch, itertools.count(epoch * 1000))
         conn.commit()
         conn.execute("VACUUM")
         conn.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
@@ -43,6 +42,8 @@ class SafeFetcher:
 
 def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
     """Return the policy and a WeasyPrint URLFetcher that applies it; a refused URL stops the build."""
+    import urllib.request
+
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     policy = SafeFetcher(roots)
