@@ -12,7 +12,6 @@ import tomllib
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .errors import ContentError, Problem
