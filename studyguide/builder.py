@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
-import multiprocessing
 import os
 import sys
 import threading
@@ -13,6 +11,7 @@ import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ContentError
@@ -20,6 +19,9 @@ from .model import Guide
 from .output import write_atomic
 from .renderers import RENDERERS, Options
 from .rich import open_cache, prepare
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 STATE_FILE = ".studyguide-state.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -158,11 +160,12 @@ def build(guide: Guide, names: list[str], out: Path, options: Options, force: bo
     # The PDF costs far more than the rest: lay it out in a forked process (started before the
     # ticker's thread) while this one does the others.
     parallel = "pdf" in todo and len(todo) > 1 and (os.cpu_count() or 1) > 1
-    pool = (
-        concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-        if parallel
-        else None
-    )
+    pool = None
+    if parallel:
+        import concurrent.futures
+        import multiprocessing
+
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     try:
         job = pool.submit(_render, "pdf", guide, options) if pool is not None else None
         with Ticker(todo):

@@ -421,3 +421,17 @@ def test_titles_never_alone_and_long_answers_break_between_paragraphs(tmp_path: 
         assert key(phrase(q, 4)) in pages[page], f"{q.id}: title alone at the bottom of page {page + 1}"
         for paragraph in q.answer.children:
             assert any(key(paragraph.plain_text()) in text for text in pages), f"{q.id}: paragraph split across pages"
+
+
+def test_cached_page_references_follow_added_pages() -> None:
+    """The pydyf work-around returns what pydyf would, also after more pages are added."""
+    import pydyf
+
+    from studyguide.renderers.pdf import cache_page_references
+
+    cache_page_references()
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert pdf.page_references == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
+    assert len(pdf.page_references) == 3

@@ -113,6 +113,32 @@ def keywords(guide: Guide) -> list[str]:
     return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
 
 
+def cache_page_references() -> None:
+    """Make pydyf's `PDF.page_references` cheap to read: WeasyPrint reads it for every tagged element.
+
+    pydyf 0.13 builds a new tuple of every page's reference on each read; PDF/UA tagging reads it
+    once per structure element, so writing took time in pages × elements. The cached tuple is
+    rebuilt whenever a page has been added (pages are only ever appended), so it is always the
+    same value pydyf would return.
+    """
+    import pydyf
+
+    if getattr(pydyf.PDF, "_studyguide_cached_references", False):
+        return
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+            pdf.__dict__["_page_references"] = cached
+        references: tuple[bytes, ...] = cached[1]
+        return references
+
+    pydyf.PDF.page_references = property(page_references)
+    pydyf.PDF._studyguide_cached_references = True
+
+
 class PdfRenderer:
     """Writes `<guide-id>.pdf` (`-letter`, `-quiz` in the name for other paper and the self-test edition)."""
 
@@ -158,6 +184,7 @@ class PdfRenderer:
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError
 
+        cache_page_references()
         policy, fetcher = make_fetcher([guide.root, options.templates])
         try:
             document = weasyprint.HTML(
