@@ -45,6 +45,11 @@ def same_link(href: str) -> str:
     return href
 
 
+def no_note(href: str) -> str:
+    """Add nothing after a link's text."""
+    return ""
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What each output renders its own way: math, code, images and links."""
@@ -53,6 +58,7 @@ class Hooks:
     code: Callable[[str, str], str] = plain_code
     image: Callable[[str, str], str] = plain_image
     link: Callable[[str], str] = same_link
+    link_note: Callable[[str], str] = no_note  # escaped HTML after a link's text, inside the link
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -81,7 +87,8 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     if kind == "image":
         return hooks.image(node.attr("src"), node.attr("alt"))
     if kind == "link":
-        return f'<a href="{escape(hooks.link(node.attr("href")))}">{inner}</a>'
+        href = node.attr("href")
+        return f'<a href="{escape(hooks.link(href))}">{inner}{hooks.link_note(href)}</a>'
     if kind == "heading":
         level = min(int(node.attr("level", "3")) + 1, 6)
         return f"<h{level}>{inner}</h{level}>"

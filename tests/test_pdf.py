@@ -277,7 +277,7 @@ def test_core_see_also_sources_and_image(rich: Guide, tmp_path: Path) -> None:
     target = rich.question(q.see_also[0])
     assert key(target.title) in text
     assert target.id in link_targets(reader, page)
-    assert f"(p. {destination_page(reader, target.id) + 1})" in text
+    assert f"(question {rich.questions.index(target) + 1})" in text
     assert len(reader.pages[page].images) == 1  # the PNG was embedded
 
 
@@ -435,3 +435,23 @@ def test_cached_page_references_follow_added_pages() -> None:
         pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
         assert pdf.page_references == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
     assert len(pdf.page_references) == 3
+
+
+def test_links_name_the_question_number(tmp_path: Path) -> None:
+    """A link to another question, in See also or inside an answer, prints that question's number."""
+    import shutil
+
+    from studyguide.parser import load_guide
+
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "valid", content)
+    section = content / "01-basics.md"
+    text = section.read_text(encoding="utf-8")
+    section.write_text(text.replace("Tests catch", "Tests (see [fixtures](#fixture)) catch"), encoding="utf-8")
+    guide = load_guide(content)
+    path = tmp_path / "out.pdf"
+    path.write_bytes(PdfRenderer().render(guide, Options()))
+    number = guide.questions.index(guide.question("fixture")) + 1
+    page = key(" ".join(pdf_text(path)))
+    assert page.count(f"(question {number})") == 2  # See also, and the link in the answer
+    assert f"fixtures (question {number})" in page

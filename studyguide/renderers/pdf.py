@@ -156,18 +156,25 @@ class PdfRenderer:
         if options.edition not in EDITIONS:
             raise ValueError(f"unknown PDF edition '{options.edition}' (known: {', '.join(EDITIONS)})")
         env = environment(options.templates)
-        hooks = dataclasses.replace(hooks_for_pdf(guide, options)[0], link=pdf_link)
+        questions = guide.questions
+        number = {q.id: index for index, q in enumerate(questions, start=1)}
+
+        def question_number(href: str) -> str:
+            """Name the question a link leads to by its number, which the printed headings show."""
+            target = number.get(href[1:]) if href.startswith("#") else None
+            return f" (question\u00a0{target})" if target is not None else ""
+
+        hooks = dataclasses.replace(hooks_for_pdf(guide, options)[0], link=pdf_link, link_note=question_number)
 
         def html_of(node: Node | None) -> Markup | None:
             return Markup(to_html(node, hooks)) if node is not None else None
 
-        questions = guide.questions
         css = env.get_template("pdf/print.css").render(paper=options.paper, edition=options.edition) + css_for_pdf()
         return env.get_template("pdf/guide.html").render(
             guide=guide,
             meta=guide.meta,
             quiz=options.edition == "quiz",
-            number={q.id: index for index, q in enumerate(questions, start=1)},
+            number=number,
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in questions},
             answers={q.id: html_of(q.answer) for q in questions},
