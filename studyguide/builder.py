@@ -64,13 +64,9 @@ def fingerprints(content: Path, names: list[str], options: Options) -> dict[str,
     return {name: hashlib.sha256(f"{common}\0{name}".encode()).hexdigest() for name in names}
 
 
-def unchanged(content: Path, names: list[str], out: Path, options: Options) -> list[Outcome] | None:
-    """Return the outputs as they are if every one is current (no need even to parse), else None."""
+def unchanged(inputs: dict[str, str], names: list[str], out: Path) -> list[Outcome] | None:
+    """Return the outputs as they are if every one was built from these inputs (no need even to parse), else None."""
     state = _read_state(out)
-    try:
-        inputs = fingerprints(content, names, options)
-    except OSError:  # an unreadable file: let the parser report it
-        return None
     by_inputs = {record.get("inputs"): name for name, record in state.items() if isinstance(record, dict)}
     outcomes = []
     for name in names:
@@ -136,10 +132,20 @@ class Ticker:
             print(f"\r\033[Kbuilding {', '.join(self.names)}… {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
 
 
-def build(guide: Guide, names: list[str], out: Path, options: Options, force: bool = False) -> list[Outcome]:
-    """Build the named outputs; raise ContentError (writing nothing) if any renderer finds bad content."""
+def build(
+    guide: Guide,
+    names: list[str],
+    out: Path,
+    options: Options,
+    force: bool = False,
+    inputs: dict[str, str] | None = None,
+) -> list[Outcome]:
+    """Build the named outputs; raise ContentError (writing nothing) if any renderer finds bad content.
+
+    `inputs` are the outputs' fingerprints when the caller has already computed them.
+    """
     state = _read_state(out)
-    inputs = fingerprints(guide.root, names, options)
+    inputs = inputs or fingerprints(guide.root, names, options)
     paths = {name: out / RENDERERS[name].filename(guide, options) for name in names}
     todo = [n for n in names if force or not _up_to_date(paths[n], inputs[n], state.get(paths[n].name))]
     results: dict[str, tuple[bytes, float]] = {}

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from .builder import Outcome, build, unchanged
+from .builder import Outcome, build, fingerprints, unchanged
 from .errors import ContentError
 from .lint import lint
 from .mathsvg import MathCache, cache_folder
@@ -120,8 +120,14 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
     """Validate, then check, release or build once; return the exit code."""
     cache = MathCache(cache_folder())
     options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates, math_cache=cache)
-    if not (args.check or args.release or args.force):
-        current = unchanged(args.content, names, args.out, options)
+    inputs = None
+    if not (args.check or args.release):
+        try:
+            inputs = fingerprints(args.content, names, options)
+        except OSError:  # an unreadable file: the parser reports it
+            inputs = None
+    if inputs is not None and not args.force:
+        current = unchanged(inputs, names, args.out)
         if current is not None:  # every output was built from exactly these inputs: nothing to parse or render
             show(current)
             return EXIT_OK
@@ -138,7 +144,7 @@ def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] =
             print(f"released {anki.lock_path(guide)}: {anki.release(guide, options, int(clock())).summary()}")
         elif "anki" in names:
             print(f"anki, since the last release: {anki.changes_since_release(guide, options).summary()}")
-        outcomes = build(guide, names, args.out, options, force=args.force)
+        outcomes = build(guide, names, args.out, options, force=args.force, inputs=inputs)
     except ContentError as exc:
         report(exc)
         return EXIT_CONTENT

@@ -76,12 +76,12 @@ def collect_images(guide: Guide) -> dict[str, Image]:
     """Read every image the guide uses, keyed by its `src`; raise ContentError for unusable files."""
     images: dict[str, Image] = {}
     problems: list[Problem] = []
+    inside = guide.root.resolve()
     for path, node in image_nodes(guide):
         src = node.attr("src")
         if src in images:
             continue
         file = path.parent / src
-        inside = guide.root.resolve()
         if ":" in src.split("/", 1)[0] or src.startswith(("/", "\\")) or not file.resolve().is_relative_to(inside):
             problems.append(
                 Problem(path, node.line, f"refused to load image '{src}': only files inside the content folder")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
@@ -13,6 +12,7 @@ from markupsafe import Markup
 
 from ..errors import ContentError, Problem
 from ..markup import to_html
+from ..media import walk
 from ..model import Guide, Node, Source
 from ..rich import css_for_pdf, hooks_for_pdf
 from .base import Options, build_epoch, environment
@@ -62,20 +62,13 @@ def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
     return policy, Fetcher()
 
 
-def _walk(node: Node) -> Iterator[Node]:
-    """Yield a node and all its descendants."""
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
 def image_sources(guide: Guide) -> dict[str, Source]:
     """Map each image URL the PDF will ask for (resolved against the content folder) to where it is named."""
     base = guide.root.resolve().as_uri() + "/"
     found: dict[str, Source] = {}
     for q in guide.questions:
         for tree in (q.core, q.answer, q.sources):
-            for node in _walk(tree) if tree is not None else ():
+            for node in walk(tree) if tree is not None else ():
                 if node.kind == "image":
                     source = Source(q.source.path, node.line or q.source.line)
                     found.setdefault(urljoin(base, node.attr("src")), source)
@@ -83,9 +76,8 @@ def image_sources(guide: Guide) -> dict[str, Source]:
     return found
 
 
-def refusal_problem(url: str, guide: Guide, templates: Path) -> Problem:
-    """Name the content (or template) file and line that referred to a refused URL."""
-    known = image_sources(guide)
+def refusal_problem(url: str, known: dict[str, Source], templates: Path) -> Problem:
+    """Name the content (or template) file and line that referred to a refused URL (`known`: image_sources)."""
     source = known.get(url) or known.get(unquote(url))
     if source is not None:
         return Problem(source.path, source.line, f"refused to load '{url}': only files inside the content folder")
@@ -96,11 +88,6 @@ def refusal_problem(url: str, guide: Guide, templates: Path) -> Problem:
             if url in line or (tail and tail in line):
                 return Problem(path, number, f"refused to load '{url}': only files inside the template folder")
     return Problem(templates / "pdf", 0, f"refused to load '{url}': outside the content and template folders")
-
-
-def pdf_link(href: str) -> str:
-    """Keep a content link; question anchors stay `#id`, which the PDF holds."""
-    return href
 
 
 def iso_date(epoch: int) -> str:
@@ -164,7 +151,7 @@ class PdfRenderer:
             target = number.get(href[1:]) if href.startswith("#") else None
             return f" (question\u00a0{target})" if target is not None else ""
 
-        hooks = dataclasses.replace(hooks_for_pdf(guide, options)[0], link=pdf_link, link_note=question_number)
+        hooks = dataclasses.replace(hooks_for_pdf(guide, options)[0], link_note=question_number)
 
         def html_of(node: Node | None) -> Markup | None:
             return Markup(to_html(node, hooks)) if node is not None else None
@@ -201,8 +188,9 @@ class PdfRenderer:
             if not policy.refused:
                 raise
         if policy.refused:
+            known = image_sources(guide)
             raise ContentError(
-                [refusal_problem(url, guide, options.templates) for url in dict.fromkeys(policy.refused)]
+                [refusal_problem(url, known, options.templates) for url in dict.fromkeys(policy.refused)]
             )
         out = io.BytesIO()
         document.write_pdf(out, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
