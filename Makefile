@@ -29,6 +29,7 @@ setup-test: $(VENV)/.installed-test
 	bash scripts/install-system-deps
 
 $(VENV)/.installed: pyproject.toml
+	PYTHON=$(PYTHON) bash scripts/install-system-deps --build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
