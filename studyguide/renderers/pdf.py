@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlparse
 
 from markupsafe import Markup
@@ -17,9 +21,30 @@ from ..model import Guide, Node, Source
 from ..rich import css_for_pdf, hooks_for_pdf
 from .base import Options, build_epoch, environment
 
+if TYPE_CHECKING:
+    import weasyprint
+
 EDITIONS = ("full", "quiz")
 LONG_ANSWER_WORDS = 350  # above this an answer rarely fits a page: let it start at once and break between blocks
 ANSWER_PREFIX = "answer_"  # question ids never hold "_", so "answer_<id>" cannot clash with one
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one WeasyPrint layout holds: the whole guide by default, or a run of it (see pdfparts)."""
+
+    front: bool = True  # the cover and the contents
+    sections: tuple[str, ...] | None = None  # ids of the sections laid out; None: every section
+    answers: bool = True  # the self-test edition's answers
+    pages: Mapping[str, int] | None = None  # each contents entry's printed page; None: WeasyPrint counts them
+    headers: bool = True  # the running header (guide title, section)
+    footer: bool = True  # "page X of Y" in the bottom margin
+    total: int | None = None  # Y as a number (a part does not know the joined guide's page count)
+    first_page: int | None = None  # the page number of the part's first page; None: 1
+    last: bool = True  # nothing follows it (the guide's body margin ends the last part only)
+
+
+WHOLE = Part()
 
 
 class SafeFetcher:
@@ -90,6 +115,31 @@ def refusal_problem(url: str, known: dict[str, Source], templates: Path) -> Prob
     return Problem(templates / "pdf", 0, f"refused to load '{url}': outside the content and template folders")
 
 
+ID = re.compile(r'\sid="([^"]*)"')
+LOCAL_LINK = re.compile(r'\shref="#([^"]*)"')
+
+
+def stand_ins(html: str) -> list[str]:
+    """Return the link targets the HTML names but does not hold (they are in another part), in first-use order."""
+    held = set(ID.findall(html))
+    return [target for target in dict.fromkeys(LOCAL_LINK.findall(html)) if target not in held]
+
+
+def with_stand_ins(html: str) -> tuple[str, list[str]]:
+    """Give every link target laid out elsewhere an empty anchor here, so WeasyPrint keeps the link.
+
+    WeasyPrint drops a link whose target is not in the document it lays out; the joined PDF points
+    each link at the anchor in the part that really holds it (pdfparts.join). Returns the HTML and
+    the stand-ins' ids.
+    """
+    missing = stand_ins(html)
+    if not missing:
+        return html, missing
+    head, end, tail = html.rpartition("</body>")
+    anchors = "".join(f'<a id="{target}"></a>' for target in missing)  # already escaped: taken from attributes
+    return f'{head}<div class="elsewhere" aria-hidden="true">{anchors}</div>\n{end}{tail}', missing
+
+
 def iso_date(epoch: int) -> str:
     """Return a W3C date-time for the PDF metadata."""
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -138,8 +188,25 @@ class PdfRenderer:
         edition = "" if options.edition == "full" else f"-{options.edition}"
         return f"{guide.meta.id}{paper}{edition}.pdf"
 
-    def html(self, guide: Guide, options: Options) -> str:
-        """Return the print HTML that WeasyPrint lays out."""
+    def css(self, options: Options, part: Part) -> str:
+        """Return the print stylesheet for one layout."""
+        if not part.footer:
+            footer = "none"
+        else:
+            total = "counter(pages)" if part.total is None else f'"{part.total}"'
+            footer = f'"page " counter(page) " of " {total}'
+        env = environment(options.templates)
+        css = env.get_template("pdf/print.css").render(
+            paper=options.paper, edition=options.edition, part=part, footer=Markup(footer)
+        )
+        return css + css_for_pdf()
+
+    def html(self, guide: Guide, options: Options, part: Part = WHOLE) -> str:
+        """Return the print HTML that WeasyPrint lays out (all of it, or one part)."""
+        return self.part_html(guide, options, part)[0]
+
+    def part_html(self, guide: Guide, options: Options, part: Part) -> tuple[str, list[str]]:
+        """Return one part's print HTML, and the ids of the anchors that stand in for targets in other parts."""
         if options.edition not in EDITIONS:
             raise ValueError(f"unknown PDF edition '{options.edition}' (known: {', '.join(EDITIONS)})")
         env = environment(options.templates)
@@ -156,8 +223,7 @@ class PdfRenderer:
         def html_of(node: Node | None) -> Markup | None:
             return Markup(to_html(node, hooks)) if node is not None else None
 
-        css = env.get_template("pdf/print.css").render(paper=options.paper, edition=options.edition) + css_for_pdf()
-        return env.get_template("pdf/guide.html").render(
+        html = env.get_template("pdf/guide.html").render(
             guide=guide,
             meta=guide.meta,
             quiz=options.edition == "quiz",
@@ -170,19 +236,20 @@ class PdfRenderer:
             answer_prefix=ANSWER_PREFIX,
             keywords=", ".join(keywords(guide)),
             created=iso_date(build_epoch(guide)),
-            css=Markup(css),
+            css=Markup(self.css(options, part)),
+            part=part,
         )
+        return with_stand_ins(html)
 
-    def render(self, guide: Guide, options: Options) -> bytes:
-        """Lay out the guide and return the PDF bytes; a refused resource is a ContentError."""
+    def layout(self, guide: Guide, options: Options, html: str) -> weasyprint.Document:
+        """Lay out print HTML, loading only what the fetcher allows; a refused resource is a ContentError."""
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError
 
-        cache_page_references()
         policy, fetcher = make_fetcher([guide.root, options.templates])
         try:
             document = weasyprint.HTML(
-                string=self.html(guide, options), base_url=str(guide.root.resolve()) + "/", url_fetcher=fetcher
+                string=html, base_url=str(guide.root.resolve()) + "/", url_fetcher=fetcher
             ).render()
         except FatalURLFetchingError:
             if not policy.refused:
@@ -192,6 +259,17 @@ class PdfRenderer:
             raise ContentError(
                 [refusal_problem(url, known, options.templates) for url in dict.fromkeys(policy.refused)]
             )
+        return document
+
+    def render(self, guide: Guide, options: Options) -> bytes:
+        """Lay out the guide and return the PDF bytes: whole, or in parts when it is long (see pdfparts)."""
+        from .pdfparts import plan, render_in_parts
+
+        parts = plan(guide, options)
+        if parts:
+            return render_in_parts(self, guide, options, parts)
+        cache_page_references()
+        document = self.layout(guide, options, self.html(guide, options))
         out = io.BytesIO()
         document.write_pdf(out, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
         return out.getvalue()

@@ -1,0 +1,330 @@
+"""A large printed guide laid out in parts on every core, then joined into one tagged PDF.
+
+WeasyPrint keeps every laid-out page of a document in memory, and parts of its work grow faster
+than the page count. Every section starts a new page, so a run of whole sections lays out exactly
+as it does inside the whole guide; only its page numbers depend on where it will sit. So:
+
+1. each run of sections is laid out and written as its own tagged PDF, without footers; the front
+   matter (cover and contents) is laid out with placeholder page numbers only to count its pages;
+2. with every run's page count and anchors known, the front matter is laid out again with the
+   real numbers in its contents, and the footers ("page X of Y") on otherwise empty pages;
+3. pikepdf joins the runs: one structure tree, one outline, each named destination taken from the
+   run that holds its anchor, and each footer stamped on its page as a pagination artifact.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from markupsafe import Markup
+
+from ..model import Guide, Section
+from .base import Options, environment
+
+if TYPE_CHECKING:
+    import pikepdf
+
+    from .pdf import Part, PdfRenderer
+
+PART_PAGES = 60  # about this many pages per part; a guide under two parts' worth is laid out whole
+WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
+QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
+FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
+FOOTER = "/StudyguideFooter"  # the footer's resource name on every page (WeasyPrint's own names are short)
+ROUNDS = 4  # contents layouts at most (its page count settles after one or two)
+
+
+@dataclass(frozen=True)
+class Laid:
+    """What a worker reports of one layout: its page count, and the page (from 0) of each anchor it holds."""
+
+    pages: int
+    anchors: dict[str, int]
+    elsewhere: frozenset[str]  # stand-in anchors for targets held by another part
+    path: str | None
+
+
+def estimate(section: Section, quiz: bool) -> float:
+    """Return roughly how many pages a section fills (it starts a new page)."""
+    if quiz:
+        return 1 + len(section.questions) / QUIZ_QUESTIONS_PER_PAGE
+    return 1 + sum(len(q.answer_text().split()) for q in section.questions) / WORDS_PER_PAGE
+
+
+def plan(guide: Guide, options: Options, part_pages: int = PART_PAGES) -> list[Part]:
+    """Return the parts after the front matter, each a run of whole sections; none: lay the guide out whole."""
+    from .pdf import Part
+
+    quiz = options.edition == "quiz"
+    sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
+    if sum(pages for _, pages in sizes) < 2 * part_pages:
+        return []
+    runs: list[list[str]] = [[]]
+    filled = 0.0
+    for section_id, pages in sizes:
+        if runs[-1] and filled + pages > part_pages:
+            runs.append([])
+            filled = 0.0
+        runs[-1].append(section_id)
+        filled += pages
+    parts = [Part(front=False, sections=tuple(run), answers=False, footer=False, last=False) for run in runs]
+    if quiz:  # the answers flow on from one section to the next, so they stay one part
+        parts.append(Part(front=False, sections=(), answers=True, footer=False))
+    parts[-1] = replace(parts[-1], last=True)
+    return parts
+
+
+# The work of one build, set before the workers are forked (so they inherit it instead of
+# receiving the guide through a pipe).
+_JOB: tuple[PdfRenderer, Guide, Options] | None = None
+
+
+def _lay_out(task: tuple[Part, str | None]) -> Laid:
+    """In a worker: lay out one part; write it as tagged PDF when given a path."""
+    assert _JOB is not None
+    renderer, guide, options = _JOB
+    part, path = task
+    html, missing = renderer.part_html(guide, options, part)
+    document = renderer.layout(guide, options, html)
+    elsewhere = frozenset(missing)
+    anchors: dict[str, int] = {}
+    for k, page in enumerate(document.pages):
+        for name in page.anchors:  # a box that spans pages names its anchor on each: the first is the target
+            if name not in elsewhere:
+                anchors.setdefault(name, k)
+    if path is not None:
+        document.write_pdf(path, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
+    return Laid(len(document.pages), anchors, elsewhere, path)
+
+
+def _footers(task: tuple[int, int, int, str]) -> Laid:
+    """In a worker: lay out `count` empty pages whose footers read "page N of `total`", N from `first`."""
+    from .pdf import Part
+
+    assert _JOB is not None
+    renderer, guide, options = _JOB
+    first, count, total, path = task
+    part = Part(front=False, sections=(), answers=False, headers=False, total=total, first_page=first)
+    html = (
+        environment(options.templates)
+        .get_template("pdf/footers.html")
+        .render(meta=guide.meta, css=Markup(renderer.css(options, part)), count=count)
+    )
+    document = renderer.layout(guide, options, html)
+    document.write_pdf(path, pdf_identifier=guide.meta.id.encode())
+    return Laid(len(document.pages), {}, frozenset(), path)
+
+
+Task = tuple[str, tuple[object, ...]]  # ("part", (Part, path or None)) or ("footers", (first, count, total, path))
+
+
+def _run(task: Task) -> Laid:
+    """In a worker: one layout task."""
+    kind, args = task
+    return _footers(args) if kind == "footers" else _lay_out(args)  # type: ignore[arg-type]
+
+
+def workers() -> int:
+    """Return how many layouts run at once: one per core this process may use, at most four."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts: Sequence[Part]) -> bytes:
+    """Lay out the front matter and `parts` in worker processes and return the joined PDF's bytes."""
+    global _JOB
+    import weasyprint  # noqa: F401  (imported once here, inherited by every forked worker)
+
+    from .pdf import Part, cache_page_references
+
+    cache_page_references()
+    quiz = options.edition == "quiz"
+    targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
+    estimated = sum(estimate(s, quiz) for s in guide.sections) * 2 + 10
+    placeholder = 10 ** len(str(int(estimated)))  # a number at least as wide as any real one
+    front = Part(sections=(), answers=False, footer=False, last=False, pages=dict.fromkeys(targets, placeholder))
+    _JOB = (renderer, guide, options)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
+            multiprocessing.get_context("fork").Pool(workers(), maxtasksperchild=1) as pool,
+        ):
+            paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
+            tasks: list[Task] = [("part", (front, None))] + [
+                ("part", (p, path)) for p, path in zip(parts, paths, strict=True)
+            ]
+            first, *body = pool.map(_run, tasks, chunksize=1)
+            front_pages = first.pages
+            for _ in range(ROUNDS):
+                offset = front_pages
+                numbers: dict[str, int] = {}
+                for laid in body:
+                    for name, k in laid.anchors.items():
+                        numbers.setdefault(name, offset + k + 1)
+                    offset += laid.pages
+                total = offset
+                final = replace(front, pages={target: numbers[target] for target in targets})
+                runs: list[Task] = [
+                    (
+                        "footers",
+                        (start, min(FOOTERS_PER_RUN, total + 1 - start), total, str(Path(tmp, f"foot-{n}.pdf"))),
+                    )
+                    for n, start in enumerate(range(2, total + 1, FOOTERS_PER_RUN))
+                ]
+                tasks = [("part", (final, str(Path(tmp, "front.pdf")))), *runs]
+                head, *feet = pool.map(_run, tasks, chunksize=1)
+                if head.pages == front_pages:
+                    break
+                front_pages = head.pages
+            else:
+                raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
+            return join([head, *body], feet)
+    finally:
+        _JOB = None
+
+
+def join(parts: Sequence[Laid], footers: Sequence[Laid]) -> bytes:
+    """Join part PDFs (the first holds the cover) into one tagged PDF, and stamp the footers on pages 2 onwards."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
+
+    out = Pdf.new()
+    sources: list[Pdf] = []  # kept open: qpdf reads their streams when the joined file is saved
+    destinations: dict[str, Array] = {}
+    outline: list[OutlineItem] = []
+    key_base = 0  # structure-parent keys are renumbered so each part's follow the previous part's
+    root = document = nums = None
+    for laid in parts:
+        assert laid.path is not None
+        src = Pdf.open(laid.path)
+        sources.append(src)
+        first = len(out.pages)
+        index = {page.obj.objgen: k for k, page in enumerate(src.pages)}
+        with warnings.catch_warnings():  # pikepdf warns that named destinations are not carried: rebuilt below
+            warnings.simplefilter("ignore")
+            out.pages.extend(src.pages)
+        keys = 0
+        for page in out.pages[first:]:
+            for holder in [page.obj, *page.obj.get(Name.Annots, Array())]:
+                for key in (Name.StructParents, Name.StructParent):
+                    if key in holder:
+                        keys = max(keys, int(holder[key]) + 1)
+                        holder[key] = int(holder[key]) + key_base
+        tree = out.copy_foreign(src.Root.StructTreeRoot)
+        part_document = tree.K[0]
+        if laid.elsewhere:
+            _drop_stand_ins(part_document)
+        if root is None:
+            root, document, nums = tree, part_document, tree.ParentTree.Nums
+        else:
+            assert document is not None and nums is not None
+            for kid in part_document.K:
+                kid.P = document
+                document.K.append(kid)
+            pairs = tree.ParentTree.Nums
+            for j in range(0, len(pairs), 2):
+                value = pairs[j + 1]
+                nums.append(int(pairs[j]) + key_base)
+                nums.append(value)
+                for element in value if isinstance(value, Array) else [value]:
+                    parent = element.get(Name.P) if isinstance(element, Dictionary) else None
+                    if parent is not None and parent.objgen == part_document.objgen:
+                        element.P = document
+        key_base += keys
+        if Name.Names in src.Root and Name.Dests in src.Root.Names:
+            for name, dest in pikepdf.NameTree(src.Root.Names.Dests).items():
+                if name not in laid.elsewhere and name not in destinations:
+                    target = out.pages[first + index[dest[0].objgen]].obj
+                    destinations[name] = Array([target, Name.XYZ, dest[2], dest[3], 0])
+        with src.open_outline() as part_outline:
+            outline.extend(_copy_outline(part_outline.root, out, first, index))
+    front = sources[0]
+    for entry, value in front.Root.items():  # language, tagged-PDF mark, viewer preferences, XMP metadata
+        if entry not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines"):
+            out.Root[entry] = out.copy_foreign(value if value.is_indirect else front.make_indirect(value))
+    assert root is not None
+    root.ParentTreeNextKey = key_base
+    out.Root.StructTreeRoot = root
+    names = pikepdf.NameTree.new(out)
+    for name in sorted(destinations):
+        names[name] = destinations[name]
+    out.Root.Names = Dictionary(Dests=names.obj)
+    with out.open_outline() as joined:
+        joined.root.extend(outline)
+    for field, text in front.docinfo.items():
+        out.docinfo[field] = text
+    number = 1  # pages from 0; the cover (0) has no footer
+    for laid in footers:
+        assert laid.path is not None
+        src = Pdf.open(laid.path)
+        sources.append(src)
+        for footer in src.pages:
+            _stamp(out.pages[number], out.copy_foreign(footer.as_form_xobject()))
+            number += 1
+    if number != len(out.pages):
+        raise RuntimeError(f"{number - 1} footers for {len(out.pages) - 1} pages")
+    data = io.BytesIO()
+    out.save(
+        data,
+        min_version=front.pdf_version,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        deterministic_id=True,
+    )
+    for src in sources:
+        src.close()
+    return data.getvalue()
+
+
+def _drop_stand_ins(document: pikepdf.Object) -> None:
+    """Remove the stand-in anchors' elements (the body's last element: a Div of empty Links) from a part's tree."""
+    from pikepdf import Name
+
+    last = document.K[len(document.K) - 1]
+    kids = list(last.K)
+    if last.S != Name.Div or not kids or any(k.S != Name.Link or len(k.K) for k in kids):
+        raise RuntimeError("a part's structure tree does not end with its stand-in anchors")
+    del document.K[len(document.K) - 1]
+
+
+def _copy_outline(
+    items: list[pikepdf.OutlineItem], out: pikepdf.Pdf, first: int, index: dict[tuple[int, int], int]
+) -> list[pikepdf.OutlineItem]:
+    """Copy a part's outline entries, pointing them at the joined document's pages."""
+    from pikepdf import Array, Name, OutlineItem
+
+    copied = []
+    for item in items:
+        dest = cast(Array, item.destination)
+        page = out.pages[first + index[dest[0].objgen]].obj
+        entry = OutlineItem(str(item.title), destination=Array([page, Name.XYZ, dest[2], dest[3], 0]))
+        entry.is_closed = item.is_closed
+        entry.children.extend(_copy_outline(item.children, out, first, index))
+        copied.append(entry)
+    return copied
+
+
+def _stamp(page: pikepdf.Page, footer: pikepdf.Object) -> None:
+    """Draw a footer (a form XObject) over a page, marked as a pagination artifact for assistive technology."""
+    from pikepdf import Dictionary, Name
+
+    # WeasyPrint's pages share one resource dictionary: give this page its own before adding to it.
+    resources = Dictionary(dict(page.obj.get(Name.Resources, Dictionary()).items()))
+    xobjects = Dictionary(dict(resources.get(Name.XObject, Dictionary()).items()))
+    xobjects[FOOTER] = footer
+    resources[Name.XObject] = xobjects
+    page.obj.Resources = resources
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(
+        b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq\n" + FOOTER.encode() + b" Do\nQ\nEMC\n"
+    )
