@@ -59,9 +59,11 @@ def estimate(section: Section, quiz: bool) -> float:
     return 1 + sum(len(q.answer_text().split()) for q in section.questions) / WORDS_PER_PAGE
 
 
-def plan(guide: Guide, options: Options, part_pages: int = PART_PAGES) -> list[Part]:
+def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[Part]:
     """Return the parts after the front matter, each a run of whole sections; none: lay the guide out whole."""
     from .pdf import Part
+
+    part_pages = part_pages or PART_PAGES
 
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]

@@ -1,0 +1,202 @@
+"""A long guide's PDF, laid out in parts and joined, read back against the same guide laid out whole.
+
+The real guide is small enough to be laid out whole, so these tests cut it into small parts on
+purpose: the joined file must put every word at the same place on the same page, and keep the
+outline, the links, the destinations and one structure tree, as WeasyPrint's own file does.
+"""
+
+from __future__ import annotations
+
+import collections
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import CONTENT
+from pypdf import PdfReader
+from test_pdf import EXTRA, FIXTURES, png_square, walk, with_image
+
+from studyguide.cli import main
+from studyguide.errors import ContentError
+from studyguide.model import Guide
+from studyguide.parser import load_guide
+from studyguide.renderers import pdfparts
+from studyguide.renderers.base import Options
+from studyguide.renderers.pdf import PdfRenderer
+from studyguide.renderers.pdfparts import FOOTER, plan, render_in_parts
+
+EDITIONS = {"full": Options(), "quiz": Options(paper="letter", edition="quiz")}
+PART_PAGES = {"full": 10, "quiz": 4}  # small enough to cut the real guide into several parts
+
+
+@pytest.fixture(scope="module", params=sorted(EDITIONS))
+def pair(request: pytest.FixtureRequest, guide: Guide, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The same edition laid out whole and in parts."""
+    options = EDITIONS[request.param]
+    renderer = PdfRenderer()
+    parts = plan(guide, options, PART_PAGES[request.param])
+    assert len(parts) >= 4
+    folder = tmp_path_factory.mktemp(f"parts-{request.param}")
+    whole, joined = folder / "whole.pdf", folder / "parts.pdf"
+    whole.write_bytes(renderer.render(guide, options))
+    joined.write_bytes(render_in_parts(renderer, guide, options, parts))
+    return whole, joined
+
+
+def words(path: Path, page: int) -> str:
+    """Return every word of one page (from 1) with its box, as poppler reads it."""
+    args = ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def outline(reader: PdfReader, items: list | None = None) -> list[tuple[str, int, list]]:  # type: ignore[type-arg]
+    """Return the outline as a tree of (title, page index, children)."""
+    entries: list[tuple[str, int, list]] = []  # type: ignore[type-arg]
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            entries[-1][2].extend(outline(reader, item))
+        else:
+            entries.append((item.title, reader.get_destination_page_number(item), []))
+    return entries
+
+
+def links(reader: PdfReader) -> list[list[tuple[tuple[int, ...], int]]]:
+    """Return, per page, each internal link's rectangle (whole points) and the page it opens."""
+    pages = []
+    for page in reader.pages:
+        found = []
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            if link.get("/Subtype") == "/Link" and "/Dest" in link:
+                target = reader.get_destination_page_number(reader.named_destinations[str(link["/Dest"])])
+                found.append((tuple(round(float(x)) for x in link["/Rect"]), target))
+        pages.append(sorted(found))
+    return pages
+
+
+def census(path: Path) -> tuple[collections.Counter[str], int, list[str]]:
+    """Walk the structure tree from its root: element kinds, marked-content count, and what is wrong."""
+    pdf = pikepdf.open(path)
+    pages = {page.obj.objgen for page in pdf.pages}
+    kinds: collections.Counter[str] = collections.Counter()
+    marked, wrong, seen = 0, [], set()
+    stack = [(kid, pdf.Root.StructTreeRoot) for kid in pdf.Root.StructTreeRoot.K]
+    while stack:
+        element, parent = stack.pop()
+        if isinstance(element, int) or element.get("/Type") == "/MCR":
+            marked += 1
+            continue
+        if element.get("/Type") == "/OBJR":
+            kinds["OBJR"] += 1
+            continue
+        if element.objgen in seen:
+            wrong.append(f"{element.S} reached twice")
+            continue
+        seen.add(element.objgen)
+        kinds[str(element.S)] += 1
+        if element.P.objgen != parent.objgen:
+            wrong.append(f"{element.S} names another parent")
+        if "/Pg" in element and element.Pg.objgen not in pages:
+            wrong.append(f"{element.S} is on a page outside the document")
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]:
+            stack.append((kid, element))
+    return kinds, marked, wrong
+
+
+def test_plan_keeps_the_real_guide_whole_and_cuts_long_ones_at_sections(guide: Guide) -> None:
+    assert plan(guide, Options()) == []
+    for name, options in EDITIONS.items():
+        parts = plan(guide, options, PART_PAGES[name])
+        runs = [section for part in parts for section in part.sections or ()]
+        assert runs == [s.id for s in guide.sections]  # every section once, in order
+        assert [p.answers for p in parts] == [False] * (len(parts) - 1) + [name == "quiz"]
+        assert [p.last for p in parts] == [False] * (len(parts) - 1) + [True]
+        assert not any(p.front or p.footer for p in parts)
+
+
+def test_every_word_sits_where_the_whole_layout_puts_it(pair: tuple[Path, Path]) -> None:
+    whole, joined = pair
+    count = len(PdfReader(whole).pages)
+    assert len(PdfReader(joined).pages) == count
+    for page in range(1, count + 1):  # contents numbers, running headers and footers included
+        assert words(joined, page) == words(whole, page), f"page {page}"
+
+
+def test_outline_links_and_destinations_match(pair: tuple[Path, Path], guide: Guide) -> None:
+    whole, joined = PdfReader(pair[0]), PdfReader(pair[1])
+    assert outline(joined) == outline(whole)
+    assert links(joined) == links(whole)
+    for q in guide.questions:
+        assert joined.get_destination_page_number(joined.named_destinations[q.id]) == whole.get_destination_page_number(
+            whole.named_destinations[q.id]
+        )
+    assert set(joined.named_destinations) == set(whole.named_destinations)
+
+
+def test_one_structure_tree_like_the_whole_layouts(pair: tuple[Path, Path]) -> None:
+    whole, joined = pair
+    kinds, marked, wrong = census(joined)
+    assert wrong == []
+    assert (kinds, marked) == census(whole)[:2]
+    assert kinds["/Document"] == 1
+    pdf = pikepdf.open(joined)
+    root = pdf.Root.StructTreeRoot
+    keys = [int(k) for k in root.ParentTree.Nums[::2]]
+    holders = [
+        int(o[key])
+        for page in pdf.pages
+        for o in [page.obj, *page.obj.get("/Annots", [])]
+        for key in ("/StructParents", "/StructParent")
+        if key in o
+    ]
+    assert sorted(keys) == sorted(holders) and len(set(keys)) == len(keys)
+    assert int(root.ParentTreeNextKey) > max(keys)
+    assert bool(pdf.Root.MarkInfo.Marked) and str(pdf.Root.Lang)
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        assert xmp.get("pdfuaid:part") == "1"
+    assert PdfReader(joined).metadata == PdfReader(whole).metadata
+
+
+def test_footers_are_stamped_as_pagination_artifacts(pair: tuple[Path, Path]) -> None:
+    pdf = pikepdf.open(pair[1])
+    for number, page in enumerate(pdf.pages):
+        operators = pikepdf.parse_content_stream(page)
+        stamped = [
+            i for i, (operands, op) in enumerate(operators) if str(op) == "Do" and operands == [pikepdf.Name(FOOTER)]
+        ]
+        assert len(stamped) == (0 if number == 0 else 1), f"page {number + 1}"
+        for i in stamped:  # inside "/Artifact <</Type /Pagination ...>> BDC ... EMC"
+            opened = [operands for operands, op in operators[:i] if str(op) == "BDC"]
+            assert opened and opened[-1][0] == pikepdf.Name.Artifact and opened[-1][1].Type == pikepdf.Name.Pagination
+
+
+def test_the_build_joins_parts_reproducibly(guide: Guide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With smaller parts the command line lays the real guide out in parts; twice gives the same bytes."""
+    monkeypatch.setattr(pdfparts, "PART_PAGES", PART_PAGES["full"])
+    assert main(["--format", "pdf", "--content", str(CONTENT), "--out", str(tmp_path), "--force"]) == 0
+    built = (tmp_path / f"{guide.meta.id}.pdf").read_bytes()
+    parts = plan(guide, Options())
+    assert len(parts) >= 4
+    assert render_in_parts(PdfRenderer(), guide, Options(), parts) == built
+
+
+def test_a_refused_resource_in_a_part_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's content error reaches the build whole: the file and line that named the resource."""
+    content = tmp_path / "content"  # the fixture guide, a question that shows an image, a second section
+    shutil.copytree(FIXTURES / "valid", content)
+    with (content / "01-basics.md").open("a", encoding="utf-8") as handle:
+        handle.write(EXTRA)
+    second = "# More {#more}\n\n## Is there more? {#more-question}\n\nTags: testing\n\nA second section.\n"
+    (content / "02-more.md").write_text(second, encoding="utf-8")
+    (content / "square.png").write_bytes(png_square())
+    rich = load_guide(content)
+    monkeypatch.setattr(pdfparts, "PART_PAGES", 1)
+    assert len(plan(rich, Options())) >= 2
+    image = next(n for q in rich.questions for n in walk(q.answer) if n.kind == "image")
+    owner = rich.question("image-question")
+    with pytest.raises(ContentError) as info:
+        PdfRenderer().render(with_image(rich, "/etc/hostname"), Options())
+    assert [(p.path, p.line) for p in info.value.problems] == [(owner.source.path, image.line)]
