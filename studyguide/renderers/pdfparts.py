@@ -19,10 +19,10 @@ import multiprocessing
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from markupsafe import Markup
 
@@ -125,13 +125,13 @@ def _footers(task: tuple[int, int, int, str]) -> Laid:
     return Laid(len(document.pages), {}, frozenset(), path)
 
 
-Task = tuple[str, tuple[object, ...]]  # ("part", (Part, path or None)) or ("footers", (first, count, total, path))
+Task = tuple[Callable[[Any], Laid], object]  # (_lay_out, (part, path)) or (_footers, (first, count, total, path))
 
 
 def _run(task: Task) -> Laid:
     """In a worker: one layout task."""
-    kind, args = task
-    return _footers(args) if kind == "footers" else _lay_out(args)  # type: ignore[arg-type]
+    work, args = task
+    return work(args)
 
 
 def workers() -> int:
@@ -163,9 +163,8 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
             multiprocessing.get_context("fork").Pool(workers(), maxtasksperchild=1) as pool,
         ):
             paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
-            tasks: list[Task] = [("part", (front, None))] + [
-                ("part", (p, path)) for p, path in zip(parts, paths, strict=True)
-            ]
+            tasks: list[Task] = [(_lay_out, (front, None))]
+            tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
             first, *body = pool.map(_run, tasks, chunksize=1)
             front_pages = first.pages
             for _ in range(ROUNDS):
@@ -177,14 +176,10 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
                     offset += laid.pages
                 total = offset
                 final = replace(front, pages={target: numbers[target] for target in targets})
-                runs: list[Task] = [
-                    (
-                        "footers",
-                        (start, min(FOOTERS_PER_RUN, total + 1 - start), total, str(Path(tmp, f"foot-{n}.pdf"))),
-                    )
-                    for n, start in enumerate(range(2, total + 1, FOOTERS_PER_RUN))
-                ]
-                tasks = [("part", (final, str(Path(tmp, "front.pdf")))), *runs]
+                tasks = [(_lay_out, (final, str(Path(tmp, "front.pdf"))))]
+                for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
+                    count = min(FOOTERS_PER_RUN, total + 1 - start)
+                    tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
                 head, *feet = pool.map(_run, tasks, chunksize=1)
                 if head.pages == front_pages:
                     break
