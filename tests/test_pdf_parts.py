@@ -8,6 +8,7 @@ outline, the links, the destinations and one structure tree, as WeasyPrint's own
 from __future__ import annotations
 
 import collections
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ import pikepdf
 import pytest
 from conftest import CONTENT
 from pypdf import PdfReader
+from readers import pdf_text
 from test_pdf import EXTRA, FIXTURES, png_square, walk, with_image
 
 from studyguide.cli import main
@@ -200,3 +202,26 @@ def test_a_refused_resource_in_a_part_names_its_line(tmp_path: Path, monkeypatch
     with pytest.raises(ContentError) as info:
         PdfRenderer().render(with_image(rich, "/etc/hostname"), Options())
     assert [(p.path, p.line) for p in info.value.problems] == [(owner.source.path, image.line)]
+
+
+def test_a_shorter_contents_is_followed_by_blank_pages(
+    guide: Guide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the contents comes out shorter than the count its numbers assumed, blank pages keep them true."""
+    from test_pdf import (
+        test_outline_sections_and_questions_open_their_pages,
+        test_running_header_and_footer_not_on_cover,
+        test_toc_prints_the_outline_page_numbers,
+    )
+
+    monkeypatch.setattr(pdfparts, "placeholder", lambda guide, options: 10**60)  # counted with very wide numbers
+    path = tmp_path / "parts.pdf"
+    path.write_bytes(render_in_parts(PdfRenderer(), guide, Options(), plan(guide, Options(), PART_PAGES["full"])))
+    reader = PdfReader(path)
+    first_section = reader.get_destination_page_number(reader.named_destinations[guide.sections[0].id])
+    texts = pdf_text(path)
+    blank = [n for n in range(1, first_section) if re.fullmatch(r"\s*page \d+ of \d+\s*", texts[n])]
+    assert blank  # the wide numbers took more contents pages than the real ones: blank pages, footers only
+    test_toc_prints_the_outline_page_numbers(path, guide)
+    test_outline_sections_and_questions_open_their_pages(path, guide)
+    test_running_header_and_footer_not_on_cover(path, guide)

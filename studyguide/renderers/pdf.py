@@ -223,16 +223,23 @@ class PdfRenderer:
         def html_of(node: Node | None) -> Markup | None:
             return Markup(to_html(node, hooks)) if node is not None else None
 
+        # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
+        quiz = options.edition == "quiz"
+        if quiz:  # the question pages show no answers; the answers, all of them, come at the end
+            shown = questions if part.answers else ()
+        else:
+            sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
+            shown = tuple(q for s in sections for q in s.questions)
         html = env.get_template("pdf/guide.html").render(
             guide=guide,
             meta=guide.meta,
-            quiz=options.edition == "quiz",
+            quiz=quiz,
             number=number,
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in questions},
-            answers={q.id: html_of(q.answer) for q in questions},
-            cores={q.id: html_of(q.core) for q in questions},
-            sources={q.id: html_of(q.sources) for q in questions},
+            answers={q.id: html_of(q.answer) for q in shown},
+            cores={q.id: html_of(q.core) for q in shown},
+            sources={q.id: html_of(q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
             keywords=", ".join(keywords(guide)),
             created=iso_date(build_epoch(guide)),

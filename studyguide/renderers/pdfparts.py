@@ -14,6 +14,7 @@ as it does inside the whole guide; only its page numbers depend on where it will
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
@@ -153,10 +154,12 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
     cache_page_references()
     quiz = options.edition == "quiz"
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
-    estimated = sum(estimate(s, quiz) for s in guide.sections) * 2 + 10
-    placeholder = 10 ** len(str(int(estimated)))  # a number at least as wide as any real one
-    front = Part(sections=(), answers=False, footer=False, last=False, pages=dict.fromkeys(targets, placeholder))
+    front = Part(
+        sections=(), answers=False, footer=False, last=False, pages=dict.fromkeys(targets, placeholder(guide, options))
+    )
     _JOB = (renderer, guide, options)
+    gc.collect()
+    gc.freeze()  # the workers inherit the model: keep their collector from walking (and copying) it
     try:
         with (
             tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
@@ -166,7 +169,7 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
             tasks: list[Task] = [(_lay_out, (front, None))]
             tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
             first, *body = pool.map(_run, tasks, chunksize=1)
-            front_pages = first.pages
+            front_pages = first.pages  # with the placeholders; the real numbers are no wider
             for _ in range(ROUNDS):
                 offset = front_pages
                 numbers: dict[str, int] = {}
@@ -181,18 +184,30 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
                     count = min(FOOTERS_PER_RUN, total + 1 - start)
                     tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
                 head, *feet = pool.map(_run, tasks, chunksize=1)
-                if head.pages == front_pages:
+                if head.pages <= front_pages:  # fewer: blank pages keep every number true (rare)
                     break
                 front_pages = head.pages
             else:
                 raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
-            return join([head, *body], feet)
+            return join([head, *body], feet, blank=front_pages - head.pages)
     finally:
         _JOB = None
+        gc.unfreeze()
 
 
-def join(parts: Sequence[Laid], footers: Sequence[Laid]) -> bytes:
-    """Join part PDFs (the first holds the cover) into one tagged PDF, and stamp the footers on pages 2 onwards."""
+def placeholder(guide: Guide, options: Options) -> int:
+    """Return the page number the contents shows while its page count is measured: as wide as any real one."""
+    quiz = options.edition == "quiz"
+    most = sum(estimate(s, quiz) for s in guide.sections) * 2 + 10  # the estimate is rarely off by half
+    return int("8" * len(str(int(most))))  # DejaVu's digits all have the same width
+
+
+def join(parts: Sequence[Laid], footers: Sequence[Laid], blank: int = 0) -> bytes:
+    """Join part PDFs (the first holds the cover) into one tagged PDF, and stamp the footers on pages 2 onwards.
+
+    `blank` empty pages follow the first part: the contents came out shorter than the count its
+    numbers were computed with.
+    """
     import pikepdf
     from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 
@@ -246,6 +261,10 @@ def join(parts: Sequence[Laid], footers: Sequence[Laid]) -> bytes:
                     destinations[name] = Array([target, Name.XYZ, dest[2], dest[3], 0])
         with src.open_outline() as part_outline:
             outline.extend(_copy_outline(part_outline.root, out, first, index))
+        if len(sources) == 1:
+            box = out.pages[-1].mediabox
+            for _ in range(blank):
+                out.add_blank_page(page_size=(float(box[2]), float(box[3])))
     front = sources[0]
     for entry, value in front.Root.items():  # language, tagged-PDF mark, viewer preferences, XMP metadata
         if entry not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines"):
