@@ -9,11 +9,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, versions
 from .errors import ContentError
 from .model import Guide
 from .output import write_atomic
@@ -25,7 +24,17 @@ if TYPE_CHECKING:
 
 STATE_FILE = ".studyguide-state.json"
 PACKAGE = Path(__file__).resolve().parent
-LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "genanki", "weasyprint", "ziamath", "pygments", "pydyf")
+LIBRARIES = (
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "jinja2",
+    "genanki",
+    "weasyprint",
+    "ziamath",
+    "pygments",
+    "pydyf",
+    "pikepdf",
+)
 
 
 @dataclass(frozen=True)
@@ -53,10 +62,7 @@ def fingerprints(content: Path, names: list[str], options: Options) -> dict[str,
     digest.update(f"{__version__}\0{options.paper}\0{options.edition}\0".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     for library in LIBRARIES:
-        try:
-            digest.update(f"{library}={metadata.version(library)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=none\0".encode())
+        digest.update(f"{library}={versions.version(library) or 'none'}\0".encode())
     _hash_tree(digest, content)
     _hash_tree(digest, options.templates)
     _hash_tree(digest, PACKAGE, "*.py")

@@ -64,14 +64,14 @@ class Hooks:
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     """Render a node and its children as HTML; every text is escaped, raw HTML never passes."""
     kind = node.kind
-    inner = "".join(to_html(child, hooks) for child in node.children)
+    if kind == "text":  # most nodes: checked first
+        return escape(node.text)
+    inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
+    tag = SIMPLE_TAGS.get(kind)
+    if tag is not None:
+        return f"<{tag}>{inner}</{tag}>"
     if kind == "root":
         return inner
-    if kind == "text":
-        return escape(node.text)
-    if kind in SIMPLE_TAGS:
-        tag = SIMPLE_TAGS[kind]
-        return f"<{tag}>{inner}</{tag}>"
     if kind == "softbreak":
         return "\n"
     if kind == "hardbreak":

@@ -11,8 +11,9 @@ import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html import escape
-from importlib.metadata import version
 from pathlib import Path
+
+from . import versions
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
@@ -24,7 +25,7 @@ SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
 @functools.cache
 def ziamath_version() -> str:
     """Return the installed ziamath's version (part of every cache key)."""
-    return version("ziamath")
+    return versions.version("ziamath") or "none"
 
 
 def parse_svg(text: str) -> ET.Element:

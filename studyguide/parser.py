@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -10,10 +11,10 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import versions
 from .errors import ContentError, Problem
 from .model import Guide, Meta, Node, Question, Section, Source
 
@@ -58,10 +59,16 @@ def load_guide(root: Path, cache: Path | None = None) -> Guide:
     if not files:
         problems.append(Problem(root, 0, "no section files (*.md) in the content folder"))
     sections = []
-    for path in files:
-        section = _load_section(path, problems) if cache is None else _load_cached(path, problems, cache)
-        if section is not None:
-            sections.append(section)
+    collecting = gc.isenabled()
+    gc.disable()  # the model is a tree of many small objects without cycles: the collector only slows its loading
+    try:
+        for path in files:
+            section = _load_section(path, problems) if cache is None else _load_cached(path, problems, cache)
+            if section is not None:
+                sections.append(section)
+    finally:
+        if collecting:
+            gc.enable()
     guide = Guide(meta=meta, sections=tuple(sections), root=root, files=tuple(files))
     if len(guide.questions) > MAX_QUESTIONS:
         problems.append(Problem(root, 0, f"{len(guide.questions)} questions: more than the limit of {MAX_QUESTIONS}"))
@@ -78,7 +85,7 @@ def _parser_key() -> str:
     for source in (Path(__file__), Path(__file__).with_name("model.py"), Path(__file__).with_name("errors.py")):
         digest.update(source.read_bytes())
     for library in ("markdown-it-py", "mdit-py-plugins"):
-        digest.update(f"{library}={metadata.version(library)}".encode())
+        digest.update(f"{library}={versions.version(library)}".encode())
     return digest.hexdigest()
 
 

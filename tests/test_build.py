@@ -170,3 +170,18 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
     finally:
         watcher.send_signal(signal.SIGINT)
         assert watcher.wait(timeout=30) == 0
+
+
+def test_library_versions_match_the_installed_distributions() -> None:
+    """The build reads versions from dist-info folder names; they must agree with importlib.metadata."""
+    from importlib import metadata
+
+    from studyguide import versions
+    from studyguide.builder import LIBRARIES
+
+    for library in (*LIBRARIES, "studyguide", "anki", "no-such-distribution"):
+        try:
+            expected: str | None = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            expected = None
+        assert versions.version(library) == expected, library
