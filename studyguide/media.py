@@ -66,10 +66,13 @@ def image_nodes(guide: Guide) -> Iterator[tuple[Path, Node]]:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """Yield a node and all its descendants."""
-    yield node
-    for child in node.children:
-        yield from walk(child)
+    """Yield a node and all its descendants, in document order (a stack: no generator per level)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current.children:
+            stack.extend(reversed(current.children))
 
 
 def collect_images(guide: Guide) -> dict[str, Image]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import versions
 from .errors import ContentError, Problem
+from .media import walk
 from .model import Guide, Meta, Node, Question, Section, Source
 
 if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all cached never needs them
@@ -389,7 +390,7 @@ def _strip_field(node: Node, label: str) -> Node:
 
 def _check_nodes(root: Node, path: Path, problems: list[Problem]) -> None:
     """Report links and images that would leave the content: only web links, question anchors and local images."""
-    for node in _walk_nodes(root):
+    for node in walk(root):
         if node.kind == "link":
             href = node.attr("href")
             if not (href.startswith(LINK_SCHEMES) or (href.startswith("#") and SLUG.match(href[1:]))):
@@ -446,7 +447,7 @@ def _check_guide(guide: Guide, problems: list[Problem]) -> None:
     question_ids = {q.id for q in guide.questions}
     for q in guide.questions:
         targets = list(q.see_also) + [
-            n.attr("href")[1:] for n in _walk_nodes(q.answer) if n.kind == "link" and n.attr("href").startswith("#")
+            n.attr("href")[1:] for n in walk(q.answer) if n.kind == "link" and n.attr("href").startswith("#")
         ]
         for target in targets:
             if target not in question_ids:
@@ -469,12 +470,6 @@ def _walk(node: SyntaxTreeNode) -> Iterator[SyntaxTreeNode]:
     yield node
     for child in node.children:
         yield from _walk(child)
-
-
-def _walk_nodes(node: Node) -> Iterator[Node]:
-    yield node
-    for child in node.children:
-        yield from _walk_nodes(child)
 
 
 def _convert(node: SyntaxTreeNode, line: int) -> Node:
