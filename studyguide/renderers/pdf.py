@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from markupsafe import Markup
 
 from ..errors import ContentError, Problem
-from ..markup import to_html
+from ..markup import Hooks, to_html
 from ..media import walk
 from ..model import Guide, Node, Source
 from ..rich import css_for_pdf, hooks_for_pdf
@@ -180,6 +180,7 @@ class PdfRenderer:
     """Writes `<guide-id>.pdf` (`-letter`, `-quiz` in the name for other paper and the self-test edition)."""
 
     name = "pdf"
+    _hooks: tuple[Guide, Options, Hooks] | None = None  # the last guide's print hooks
     description = "printable study guide (PDF, A4 or US Letter, full or self-test edition)"
 
     def filename(self, guide: Guide, options: Options) -> str:
@@ -187,6 +188,12 @@ class PdfRenderer:
         paper = "" if options.paper == "a4" else f"-{options.paper}"
         edition = "" if options.edition == "full" else f"-{options.edition}"
         return f"{guide.meta.id}{paper}{edition}.pdf"
+
+    def hooks(self, guide: Guide, options: Options) -> Hooks:
+        """Return the print hooks (images read, formulas drawn), made once per guide and shared by its parts."""
+        if self._hooks is None or self._hooks[0] is not guide or self._hooks[1] != options:
+            self._hooks = (guide, options, hooks_for_pdf(guide, options)[0])
+        return self._hooks[2]
 
     def css(self, options: Options, part: Part) -> str:
         """Return the print stylesheet for one layout."""
@@ -218,7 +225,7 @@ class PdfRenderer:
             target = number.get(href[1:]) if href.startswith("#") else None
             return f" (question\u00a0{target})" if target is not None else ""
 
-        hooks = dataclasses.replace(hooks_for_pdf(guide, options)[0], link_note=question_number)
+        hooks = dataclasses.replace(self.hooks(guide, options), link_note=question_number)
 
         def html_of(node: Node | None) -> Markup | None:
             return Markup(to_html(node, hooks)) if node is not None else None
@@ -236,7 +243,7 @@ class PdfRenderer:
             quiz=quiz,
             number=number,
             titles={q.id: q.title for q in questions},
-            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in questions},
+            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in shown},
             answers={q.id: html_of(q.answer) for q in shown},
             cores={q.id: html_of(q.core) for q in shown},
             sources={q.id: html_of(q.sources) for q in shown},

@@ -65,7 +65,6 @@ def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[
     from .pdf import Part
 
     part_pages = part_pages or PART_PAGES
-
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
     if sum(pages for _, pages in sizes) < 2 * part_pages:
@@ -152,6 +151,7 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
     from .pdf import Part, cache_page_references
 
     cache_page_references()
+    renderer.hooks(guide, options)  # images read and formulas drawn once, here: the workers inherit them
     quiz = options.edition == "quiz"
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
     front = Part(
