@@ -232,18 +232,17 @@ class PdfRenderer:
 
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
-        if quiz:  # the question pages show no answers; the answers, all of them, come at the end
-            shown = questions if part.answers else ()
-        else:
-            sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
-            shown = tuple(q for s in sections for q in s.questions)
+        sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
+        laid = tuple(q for s in sections for q in s.questions)
+        # The self-test edition's question pages show no answers; the answers, all of them, come at the end.
+        shown = (questions if part.answers else ()) if quiz else laid
         html = env.get_template("pdf/guide.html").render(
             guide=guide,
             meta=guide.meta,
             quiz=quiz,
             number=number,
             titles={q.id: q.title for q in questions},
-            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in shown},
+            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
             answers={q.id: html_of(q.answer) for q in shown},
             cores={q.id: html_of(q.core) for q in shown},
             sources={q.id: html_of(q.sources) for q in shown},
