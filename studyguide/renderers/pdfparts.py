@@ -170,6 +170,7 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
             tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
             first, *body = pool.map(_run, tasks, chunksize=1)
             front_pages = first.pages  # with the placeholders; the real numbers are no wider
+            joined: Joined | None = None
             for _ in range(ROUNDS):
                 offset = front_pages
                 numbers: dict[str, int] = {}
@@ -183,13 +184,21 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
                 for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
                     count = min(FOOTERS_PER_RUN, total + 1 - start)
                     tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
-                head, *feet = pool.map(_run, tasks, chunksize=1)
+                laying = pool.map_async(_run, tasks, chunksize=1)
+                if joined is None:  # join the body while the workers lay out the front matter and footers
+                    joined = Joined()
+                    for laid in body:
+                        joined.add(laid)
+                head, *feet = laying.get()
                 if head.pages <= front_pages:  # fewer: blank pages keep every number true (rare)
                     break
                 front_pages = head.pages
             else:
                 raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
-            return join([head, *body], feet, blank=front_pages - head.pages)
+            assert joined is not None
+            joined.add(head, front=True, blank=front_pages - head.pages)
+            joined.stamp(feet)
+            return joined.save()
     finally:
         _JOB = None
         gc.unfreeze()
@@ -202,104 +211,133 @@ def placeholder(guide: Guide, options: Options) -> int:
     return int("8" * len(str(int(most))))  # DejaVu's digits all have the same width
 
 
-def join(parts: Sequence[Laid], footers: Sequence[Laid], blank: int = 0) -> bytes:
-    """Join part PDFs (the first holds the cover) into one tagged PDF, and stamp the footers on pages 2 onwards.
+class Joined:
+    """The joined PDF, built part by part: the body parts as soon as they are laid out, the front matter last.
 
-    `blank` empty pages follow the first part: the contents came out shorter than the count its
-    numbers were computed with.
+    Each part's pages go in at a given place, its structure elements under the one Document
+    element (its structure-parent keys renumbered after those already in), its named destinations
+    (the anchors it really holds) and its outline entries with them.
     """
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name, OutlineItem, Pdf
 
-    out = Pdf.new()
-    sources: list[Pdf] = []  # kept open: qpdf reads their streams when the joined file is saved
-    destinations: dict[str, Array] = {}
-    outline: list[OutlineItem] = []
-    key_base = 0  # structure-parent keys are renumbered so each part's follow the previous part's
-    root = document = nums = None
-    for laid in parts:
+    def __init__(self) -> None:
+        import pikepdf
+
+        self.out = pikepdf.Pdf.new()
+        self.sources: list[pikepdf.Pdf] = []  # kept open: qpdf reads their streams when the joined file is saved
+        self.destinations: dict[str, pikepdf.Array] = {}
+        self.outline: list[pikepdf.OutlineItem] = []
+        self.key_base = 0
+        self.root: pikepdf.Object | None = None  # the first part's StructTreeRoot, and its Document element
+        self.document: pikepdf.Object | None = None
+        self.front: pikepdf.Pdf | None = None
+
+    def add(self, laid: Laid, front: bool = False, blank: int = 0) -> None:
+        """Put a part's pages at the end, or the front matter's at the start followed by `blank` empty pages."""
+        import pikepdf
+        from pikepdf import Array, Dictionary, Name
+
         assert laid.path is not None
-        src = Pdf.open(laid.path)
-        sources.append(src)
-        first = len(out.pages)
+        out = self.out
+        src = pikepdf.Pdf.open(laid.path)
+        self.sources.append(src)
+        first = 0 if front else len(out.pages)
         index = {page.obj.objgen: k for k, page in enumerate(src.pages)}
         with warnings.catch_warnings():  # pikepdf warns that named destinations are not carried: rebuilt below
             warnings.simplefilter("ignore")
-            out.pages.extend(src.pages)
+            for k, page in enumerate(src.pages):
+                out.pages.insert(first + k, page)
         keys = 0
-        for page in out.pages[first:]:
+        for page in out.pages[first : first + len(src.pages)]:
             for holder in [page.obj, *page.obj.get(Name.Annots, Array())]:
                 for key in (Name.StructParents, Name.StructParent):
                     if key in holder:
                         keys = max(keys, int(holder[key]) + 1)
-                        holder[key] = int(holder[key]) + key_base
+                        holder[key] = int(holder[key]) + self.key_base
         tree = out.copy_foreign(src.Root.StructTreeRoot)
         part_document = tree.K[0]
         if laid.elsewhere:
             _drop_stand_ins(part_document)
-        if root is None:
-            root, document, nums = tree, part_document, tree.ParentTree.Nums
+        if self.root is None:
+            self.root, self.document = tree, part_document
         else:
-            assert document is not None and nums is not None
-            for kid in part_document.K:
+            document = self.document
+            assert document is not None
+            kids = list(part_document.K)
+            for k, kid in enumerate(kids):
                 kid.P = document
-                document.K.append(kid)
+                document.K.insert(k if front else len(document.K), kid)
             pairs = tree.ParentTree.Nums
-            for j in range(0, len(pairs), 2):
+            nums = self.root.ParentTree.Nums
+            for j in range(0, len(pairs), 2):  # keys stay in ascending order: each part's come after the last
                 value = pairs[j + 1]
-                nums.append(int(pairs[j]) + key_base)
+                nums.append(int(pairs[j]) + self.key_base)
                 nums.append(value)
                 for element in value if isinstance(value, Array) else [value]:
                     parent = element.get(Name.P) if isinstance(element, Dictionary) else None
                     if parent is not None and parent.objgen == part_document.objgen:
                         element.P = document
-        key_base += keys
+        self.key_base += keys
         if Name.Names in src.Root and Name.Dests in src.Root.Names:
             for name, dest in pikepdf.NameTree(src.Root.Names.Dests).items():
-                if name not in laid.elsewhere and name not in destinations:
+                if name not in laid.elsewhere and name not in self.destinations:
                     target = out.pages[first + index[dest[0].objgen]].obj
-                    destinations[name] = Array([target, Name.XYZ, dest[2], dest[3], 0])
+                    self.destinations[name] = Array([target, Name.XYZ, dest[2], dest[3], 0])
         with src.open_outline() as part_outline:
-            outline.extend(_copy_outline(part_outline.root, out, first, index))
-        if len(sources) == 1:
-            box = out.pages[-1].mediabox
-            for _ in range(blank):
-                out.add_blank_page(page_size=(float(box[2]), float(box[3])))
-    front = sources[0]
-    for entry, value in front.Root.items():  # language, tagged-PDF mark, viewer preferences, XMP metadata
-        if entry not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines"):
-            out.Root[entry] = out.copy_foreign(value if value.is_indirect else front.make_indirect(value))
-    assert root is not None
-    root.ParentTreeNextKey = key_base
-    out.Root.StructTreeRoot = root
-    names = pikepdf.NameTree.new(out)
-    for name in sorted(destinations):
-        names[name] = destinations[name]
-    out.Root.Names = Dictionary(Dests=names.obj)
-    with out.open_outline() as joined:
-        joined.root.extend(outline)
-    for field, text in front.docinfo.items():
-        out.docinfo[field] = text
-    number = 1  # pages from 0; the cover (0) has no footer
-    for laid in footers:
-        assert laid.path is not None
-        src = Pdf.open(laid.path)
-        sources.append(src)
-        for footer in src.pages:
-            _stamp(out.pages[number], out.copy_foreign(footer.as_form_xobject()))
-            number += 1
-    if number != len(out.pages):
-        raise RuntimeError(f"{number - 1} footers for {len(out.pages) - 1} pages")
-    data = io.BytesIO()
-    out.save(
-        data,
-        min_version=front.pdf_version,
-        object_stream_mode=pikepdf.ObjectStreamMode.generate,
-        deterministic_id=True,
-    )
-    for src in sources:
-        src.close()
-    return data.getvalue()
+            entries = _copy_outline(part_outline.root, out, first, index)
+        self.outline = [*entries, *self.outline] if front else [*self.outline, *entries]
+        if blank:
+            box = out.pages[first].mediabox
+            for k in range(blank):
+                empty = Dictionary(Type=Name.Page, MediaBox=box, Resources=Dictionary(), Contents=out.make_stream(b""))
+                out.pages.insert(first + len(src.pages) + k, pikepdf.Page(out.make_indirect(empty)))
+        if front:
+            self.front = src
+
+    def stamp(self, footers: Sequence[Laid]) -> None:
+        """Stamp the footers' pages, in order, on pages 2 onwards (the cover has none)."""
+        import pikepdf
+
+        number = 1
+        for laid in footers:
+            assert laid.path is not None
+            src = pikepdf.Pdf.open(laid.path)
+            self.sources.append(src)
+            for footer in src.pages:
+                _stamp(self.out.pages[number], self.out.copy_foreign(footer.as_form_xobject()))
+                number += 1
+        if number != len(self.out.pages):
+            raise RuntimeError(f"{number - 1} footers for {len(self.out.pages) - 1} pages")
+
+    def save(self) -> bytes:
+        """Finish the catalog (from the front matter's) and return the file's bytes."""
+        import pikepdf
+        from pikepdf import Dictionary
+
+        out, front = self.out, self.front
+        assert front is not None and self.root is not None
+        for entry, value in front.Root.items():  # language, tagged-PDF mark, viewer preferences, XMP metadata
+            if entry not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines"):
+                out.Root[entry] = out.copy_foreign(value if value.is_indirect else front.make_indirect(value))
+        self.root.ParentTreeNextKey = self.key_base
+        out.Root.StructTreeRoot = self.root
+        names = pikepdf.NameTree.new(out)
+        for name in sorted(self.destinations):
+            names[name] = self.destinations[name]
+        out.Root.Names = Dictionary(Dests=names.obj)
+        with out.open_outline() as joined:
+            joined.root.extend(self.outline)
+        for field, text in front.docinfo.items():
+            out.docinfo[field] = text
+        data = io.BytesIO()
+        out.save(
+            data,
+            min_version=front.pdf_version,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            deterministic_id=True,
+        )
+        for src in self.sources:
+            src.close()
+        return data.getvalue()
 
 
 def _drop_stand_ins(document: pikepdf.Object) -> None:
