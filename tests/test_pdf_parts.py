@@ -18,7 +18,7 @@ import pytest
 from conftest import CONTENT
 from pypdf import PdfReader
 from readers import pdf_text
-from test_pdf import EXTRA, FIXTURES, png_square, walk, with_image
+from test_pdf import EXTRA, FIXTURES, outline, png_square, walk, with_image
 
 from studyguide.cli import main
 from studyguide.errors import ContentError
@@ -51,17 +51,6 @@ def words(path: Path, page: int) -> str:
     """Return every word of one page (from 1) with its box, as poppler reads it."""
     args = ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"]
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
-
-
-def outline(reader: PdfReader, items: list | None = None) -> list[tuple[str, int, list]]:  # type: ignore[type-arg]
-    """Return the outline as a tree of (title, page index, children)."""
-    entries: list[tuple[str, int, list]] = []  # type: ignore[type-arg]
-    for item in reader.outline if items is None else items:
-        if isinstance(item, list):
-            entries[-1][2].extend(outline(reader, item))
-        else:
-            entries.append((item.title, reader.get_destination_page_number(item), []))
-    return entries
 
 
 def links(reader: PdfReader) -> list[list[tuple[tuple[int, ...], int]]]:
