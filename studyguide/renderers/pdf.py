@@ -129,7 +129,7 @@ def with_stand_ins(html: str) -> tuple[str, list[str]]:
     """Give every link target laid out elsewhere an empty anchor here, so WeasyPrint keeps the link.
 
     WeasyPrint drops a link whose target is not in the document it lays out; the joined PDF points
-    each link at the anchor in the part that really holds it (pdfparts.join). Returns the HTML and
+    each link at the anchor in the part that really holds it (pdfparts.Joined). Returns the HTML and
     the stand-ins' ids.
     """
     missing = stand_ins(html)
@@ -180,8 +180,8 @@ class PdfRenderer:
     """Writes `<guide-id>.pdf` (`-letter`, `-quiz` in the name for other paper and the self-test edition)."""
 
     name = "pdf"
-    _hooks: tuple[Guide, Options, Hooks] | None = None  # the last guide's print hooks
     description = "printable study guide (PDF, A4 or US Letter, full or self-test edition)"
+    _hooks: tuple[Guide, Options, Hooks] | None = None  # the last guide's print hooks
 
     def filename(self, guide: Guide, options: Options) -> str:
         """Return `<guide-id>[-letter][-quiz].pdf`."""

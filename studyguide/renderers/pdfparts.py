@@ -172,13 +172,7 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
             front_pages = first.pages  # with the placeholders; the real numbers are no wider
             joined: Joined | None = None
             for _ in range(ROUNDS):
-                offset = front_pages
-                numbers: dict[str, int] = {}
-                for laid in body:
-                    for name, k in laid.anchors.items():
-                        numbers.setdefault(name, offset + k + 1)
-                    offset += laid.pages
-                total = offset
+                numbers, total = page_numbers(body, front_pages)
                 final = replace(front, pages={target: numbers[target] for target in targets})
                 tasks = [(_lay_out, (final, str(Path(tmp, "front.pdf"))))]
                 for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
@@ -202,6 +196,17 @@ def render_in_parts(renderer: PdfRenderer, guide: Guide, options: Options, parts
     finally:
         _JOB = None
         gc.unfreeze()
+
+
+def page_numbers(body: Sequence[Laid], front_pages: int) -> tuple[dict[str, int], int]:
+    """Return each anchor's printed page number and the page count, the body following `front_pages` pages."""
+    numbers: dict[str, int] = {}
+    offset = front_pages
+    for laid in body:
+        for name, k in laid.anchors.items():
+            numbers.setdefault(name, offset + k + 1)
+        offset += laid.pages
+    return numbers, offset
 
 
 def placeholder(guide: Guide, options: Options) -> int:
