@@ -36,6 +36,7 @@ class Part:
     front: bool = True  # the cover and the contents
     sections: tuple[str, ...] | None = None  # ids of the sections laid out; None: every section
     answers: bool = True  # the self-test edition's answers
+    answer_sections: tuple[str, ...] | None = None  # ids of the sections whose answers are laid out; None: all
     pages: Mapping[str, int] | None = None  # each contents entry's printed page; None: WeasyPrint counts them
     headers: bool = True  # the running header (guide title, section)
     footer: bool = True  # "page X of Y" in the bottom margin
@@ -234,8 +235,14 @@ class PdfRenderer:
         quiz = options.edition == "quiz"
         sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
         laid = tuple(q for s in sections for q in s.questions)
-        # The self-test edition's question pages show no answers; the answers, all of them, come at the end.
-        shown = (questions if part.answers else ()) if quiz else laid
+        # The self-test edition's question pages show no answers; the answers come after all questions.
+        if not quiz:
+            shown = laid
+        elif part.answers:
+            answered = [s for s in guide.sections if part.answer_sections is None or s.id in part.answer_sections]
+            shown = tuple(q for s in answered for q in s.questions)
+        else:
+            shown = ()
         html = env.get_template("pdf/guide.html").render(
             guide=guide,
             meta=guide.meta,

@@ -51,6 +51,7 @@ class Laid:
     anchors: dict[str, int]
     elsewhere: frozenset[str]  # stand-in anchors for targets held by another part
     path: str | None
+    nested: bool = False  # its outline continues the previous part's last entry (later runs of answers)
 
 
 def estimate(section: Section, quiz: bool) -> float:
@@ -67,21 +68,31 @@ def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[
     part_pages = part_pages or PART_PAGES
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
-    if sum(pages for _, pages in sizes) < 2 * part_pages:
+    answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
+    if sum(pages for _, pages in sizes + answers) < 2 * part_pages:
         return []
-    runs: list[list[str]] = [[]]
-    filled = 0.0
-    for section_id, pages in sizes:
-        if runs[-1] and filled + pages > part_pages:
-            runs.append([])
-            filled = 0.0
-        runs[-1].append(section_id)
-        filled += pages
-    parts = [Part(front=False, sections=tuple(run), answers=False, footer=False, last=False) for run in runs]
-    if quiz:  # the answers flow on from one section to the next, so they stay one part
-        parts.append(Part(front=False, sections=(), answers=True, footer=False))
+    parts = [
+        Part(front=False, sections=run, answers=False, footer=False, last=False) for run in runs(sizes, part_pages)
+    ]
+    parts += [  # the self-test edition's answers: each section's start a page too
+        Part(front=False, sections=(), answers=True, answer_sections=run, footer=False, last=False)
+        for run in runs(answers, part_pages)
+    ]
     parts[-1] = replace(parts[-1], last=True)
     return parts
+
+
+def runs(sizes: list[tuple[str, float]], part_pages: int) -> list[tuple[str, ...]]:
+    """Group consecutive sections (id, estimated pages) into runs of about `part_pages` pages."""
+    grouped: list[list[str]] = []
+    filled = 0.0
+    for section_id, pages in sizes:
+        if not grouped or filled + pages > part_pages:
+            grouped.append([])
+            filled = 0.0
+        grouped[-1].append(section_id)
+        filled += pages
+    return [tuple(run) for run in grouped]
 
 
 # The work of one build, set before the workers are forked (so they inherit it instead of
@@ -104,7 +115,8 @@ def _lay_out(task: tuple[Part, str | None]) -> Laid:
                 anchors.setdefault(name, k)
     if path is not None:
         document.write_pdf(path, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
-    return Laid(len(document.pages), anchors, elsewhere, path)
+    nested = part.answer_sections is not None and guide.sections[0].id not in part.answer_sections
+    return Laid(len(document.pages), anchors, elsewhere, path, nested)
 
 
 def _footers(task: tuple[int, int, int, str]) -> Laid:
@@ -289,7 +301,10 @@ class Joined:
                     self.destinations[name] = Array([target, Name.XYZ, dest[2], dest[3], 0])
         with src.open_outline() as part_outline:
             entries = _copy_outline(part_outline.root, out, first, index)
-        self.outline = [*entries, *self.outline] if front else [*self.outline, *entries]
+        if laid.nested and self.outline:  # later answers: under the "Answers" entry
+            self.outline[-1].children.extend(entries)
+        else:
+            self.outline = [*entries, *self.outline] if front else [*self.outline, *entries]
         if blank:
             box = out.pages[first].mediabox
             for k in range(blank):
