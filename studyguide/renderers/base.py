@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +52,13 @@ class Delimiters(TypedDict, total=False):
     comment_end_string: str
 
 
+@functools.cache
 def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
     """Return the jinja2 environment: autoescaping on, undefined names are errors.
 
     Anki's card templates use `{{Field}}` themselves, so theirs takes `[[ ]]`, `[% %]` and `[# #]`.
+    One environment per template folder, so each template is compiled once (jinja2 recompiles a
+    template whose file changed, as under `--watch`).
     """
     delimiters: Delimiters = (
         {
