@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     import concurrent.futures
 
 STATE_FILE = ".studyguide-state.json"
-PACKAGE = Path(__file__).resolve().parent
 LIBRARIES = (
     "markdown-it-py",
     "mdit-py-plugins",
@@ -49,9 +48,9 @@ class Outcome:
     error: str = ""
 
 
-def _hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "*") -> None:
+def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
     """Feed every file below a folder (path and bytes, in sorted order) into a digest."""
-    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
@@ -65,7 +64,7 @@ def fingerprints(content: Path, names: list[str], options: Options) -> dict[str,
         digest.update(f"{library}={versions.version(library) or 'none'}\0".encode())
     _hash_tree(digest, content)
     _hash_tree(digest, options.templates)
-    _hash_tree(digest, PACKAGE, "*.py")
+    digest.update(versions.code_digest().encode())
     common = digest.hexdigest()
     return {name: hashlib.sha256(f"{common}\0{name}".encode()).hexdigest() for name in names}
 

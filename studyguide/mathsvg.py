@@ -7,13 +7,13 @@ import functools
 import hashlib
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 from . import versions
+from .output import write_cache
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
@@ -118,7 +118,7 @@ class MathCache:
         if svg is None:
             svg = render(tex, display)
             self.renders += 1
-            _write(path, svg)
+            write_cache(path, svg.encode())
         else:
             self.hits += 1
         self.memory[(tex, display)] = svg
@@ -136,18 +136,6 @@ def _read(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return text if text.startswith("<svg") and text.endswith("</svg>") else None
-
-
-def _write(path: Path, svg: str) -> None:
-    """Store an SVG atomically; a cache that cannot be written only costs time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(svg)
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def _number(value: float, digits: int = 3) -> str:

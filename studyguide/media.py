@@ -59,20 +59,8 @@ def looks_like(data: bytes, mime: str) -> bool:
 
 def image_nodes(guide: Guide) -> Iterator[tuple[Path, Node]]:
     """Yield every image node of the guide with the file it is written in."""
-    for question in guide.questions:
-        for root in (question.core, question.answer, question.sources):
-            if root is not None:
-                yield from ((question.source.path, node) for node in walk(root) if node.kind == "image")
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """Yield a node and all its descendants, in document order (a stack: no generator per level)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current.children:
-            stack.extend(reversed(current.children))
+    for question, node in guide.nodes("image"):
+        yield question.source.path, node
 
 
 def collect_images(guide: Guide) -> dict[str, Image]:

@@ -33,6 +33,9 @@ class Node:
         return sep.join(child.plain_text() for child in self.children)
 
 
+# What the checks and the outputs look up across the whole guide, found in one walk.
+INDEXED_KINDS = frozenset({"link", "image", "math_inline", "math_block"})
+
 BLOCK_KINDS = frozenset(
     {
         "root",
@@ -80,6 +83,10 @@ class Question:
         """Return the answer's visible text."""
         return self.answer.plain_text()
 
+    def trees(self) -> tuple[Node, ...]:
+        """Return the question's Markdown trees: core answer, answer, sources."""
+        return tuple(tree for tree in (self.core, self.answer, self.sources) if tree is not None)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -126,6 +133,28 @@ class Guide:
         for q in self.questions:
             index.setdefault(q.id, q)
         return index
+
+    @cached_property
+    def _indexed(self) -> tuple[tuple[Question, Node], ...]:
+        """Return every link, image and formula node with its question, in reading order."""
+        found = []
+        for q in self.questions:
+            for tree in q.trees():
+                stack = [tree]
+                while stack:  # depth first, children in order: a stack, no generator per level
+                    node = stack.pop()
+                    if node.kind in INDEXED_KINDS:
+                        found.append((q, node))
+                    if node.children:
+                        stack.extend(reversed(node.children))
+        return tuple(found)
+
+    def nodes(self, *kinds: str) -> list[tuple[Question, Node]]:
+        """Return the guide's nodes of these kinds (links, images, formulas), each with its question."""
+        unknown = set(kinds) - INDEXED_KINDS
+        if unknown:
+            raise ValueError(f"not indexed: {', '.join(sorted(unknown))}")
+        return [(q, node) for q, node in self._indexed if node.kind in kinds]
 
     def question(self, question_id: str) -> Question:
         """Return the question with this id."""

@@ -1,4 +1,4 @@
-"""Writing outputs: every file appears whole or not at all."""
+"""Writing outputs and cache files: every file appears whole or not at all."""
 
 from __future__ import annotations
 
@@ -21,3 +21,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Store a cache file atomically (no disk sync); a cache that cannot be written only costs time."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from . import highlight
 from .errors import ContentError, Problem
 from .markup import Hooks
 from .mathsvg import Formulas, MathCache, MathError, cache_folder
-from .media import Image, collect_images, walk
+from .media import Image, collect_images
 from .model import Guide, Node
 
 if TYPE_CHECKING:
@@ -27,12 +27,8 @@ SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
 
 def math_nodes(guide: Guide) -> Iterator[tuple[Path, Node]]:
     """Yield every formula node of the guide with the file it is written in."""
-    for question in guide.questions:
-        for root in (question.core, question.answer, question.sources):
-            if root is not None:
-                for node in walk(root):
-                    if node.kind in ("math_inline", "math_block"):
-                        yield question.source.path, node
+    for question, node in guide.nodes("math_inline", "math_block"):
+        yield question.source.path, node
 
 
 def render_formulas(guide: Guide, cache: MathCache) -> dict[tuple[str, bool], str]:

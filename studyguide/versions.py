@@ -7,9 +7,13 @@ package), which is most of what a small rebuild spends; the build only needs ver
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
 
 
 def normalize(name: str) -> str:
@@ -37,3 +41,13 @@ def installed() -> dict[str, str]:
 def version(name: str) -> str | None:
     """Return an installed distribution's version, or None when it is not installed."""
     return installed().get(normalize(name))
+
+
+@functools.cache
+def code_digest() -> str:
+    """Return a hash of the package's own source files (path and bytes): what this build's code is."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -297,3 +300,32 @@ def test_release_is_documented_and_not_combined_with_check(content: Path, capsys
     assert main(["--check", "--release", "--content", str(content)], clock=lambda: T0) == 2
     assert "--release" in capsys.readouterr().err
     assert not (content / lock.LOCK_FILE).exists()
+
+
+def test_the_note_type_is_cached_so_a_deck_build_needs_no_template_engine(tmp_path: Path) -> None:
+    content = Path(__file__).resolve().parent / "fixtures" / "valid"  # no code blocks: Pygments only for the CSS
+    cache = tmp_path / "cache"
+    script = (
+        "import sys; from studyguide.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(code, 'jinja2' in sys.modules, 'pygments' in sys.modules)\n"
+    )
+
+    def deck(out: str) -> tuple[str, bytes]:
+        argv = ["--format", "anki", "--content", str(content), "--out", str(tmp_path / out), "--force"]
+        env = {**os.environ, "STUDYGUIDE_CACHE": str(cache)}
+        done = subprocess.run(
+            [sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True, env=env
+        )
+        apkg = tmp_path / out / f"{load_guide(content).meta.id}.apkg"
+        return done.stdout.splitlines()[-1], apkg.read_bytes()
+
+    first = deck("first")
+    assert first[0] == "0 True True"  # rendered: jinja2 for the templates, Pygments for the code CSS
+    assert [p.name.startswith("note-type-") for p in (cache / "anki").iterdir()] == [True]
+    second = deck("second")
+    assert second == ("0 False False", first[1])
+    (stored,) = (cache / "anki").iterdir()
+    stored.write_text("{damaged", encoding="utf-8")
+    assert deck("third") == first
+    assert json.loads(stored.read_text(encoding="utf-8"))["css"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from studyguide.cli import main
 from studyguide.errors import ContentError
+from studyguide.model import INDEXED_KINDS, Node
 from studyguide.parser import load_guide
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -134,3 +137,51 @@ def test_parse_cache_still_checks_images_on_disk(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_guide(content, cache)
     assert [str(p) for p in info.value.problems] == [f"{content / '50-image.md'}:7: image 'media/dot.png' not found"]
+
+
+def descendants(node: Node) -> list[Node]:
+    """Return a node and all below it, in document order (recursive: independent of the model's walk)."""
+    return [node, *(n for child in node.children for n in descendants(child))]
+
+
+def test_the_guide_index_holds_every_link_image_and_formula_in_reading_order(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "rich", content)
+    (content / "03-links.md").write_text(
+        "# Links {#links}\n\n## Linked? {#linked}\n\nTags: a\n\nCore: [web](https://example.org/core).\n\n"
+        "See [$x$ and more](#linked-too), then $y$.\n\nSources: [a book](https://example.org/book).\n\n"
+        "## Linked too? {#linked-too}\n\nTags: a\n\nBack to [the first](#linked).\n",
+        encoding="utf-8",
+    )
+    guide = load_guide(content)
+    hrefs = ["https://example.org/core", "#linked-too", "https://example.org/book", "#linked"]
+    assert [n.attr("href") for _, n in guide.nodes("link")] == hrefs  # core, answer, sources; in order
+    expected = [
+        (q.id, n) for q in guide.questions for tree in q.trees() for n in descendants(tree) if n.kind in INDEXED_KINDS
+    ]
+    assert {n.kind for _, n in expected} == set(INDEXED_KINDS)
+    assert [(q.id, n) for q, n in guide.nodes(*INDEXED_KINDS)] == expected
+    assert [(q.id, n) for q, n in guide.nodes("image")] == [(i, n) for i, n in expected if n.kind == "image"]
+    with pytest.raises(ValueError, match="not indexed: paragraph"):
+        guide.nodes("paragraph")
+
+
+def test_a_guide_read_from_the_parse_cache_is_kept_from_the_garbage_collector(tmp_path: Path) -> None:
+    # A fresh process: the first load parses (its Markdown trees are garbage left to the collector),
+    # the second reads every file from the cache and freezes what it loaded.
+    script = (
+        "import gc, sys; from pathlib import Path; from studyguide.parser import load_guide\n"
+        "counts = []\n"
+        "for _ in range(2):\n"
+        "    load_guide(Path(sys.argv[1]), Path(sys.argv[2])); counts.append(gc.get_freeze_count())\n"
+        "print(*counts)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(FIXTURES / "valid"), str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    parsed, cached = map(int, done.stdout.split())
+    assert parsed == 0
+    assert cached > 0

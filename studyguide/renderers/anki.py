@@ -20,10 +20,11 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .. import lock
+from .. import lock, versions
 from ..markup import to_html
+from ..mathsvg import cache_folder
 from ..model import Guide, Node
-from ..output import write_atomic
+from ..output import write_atomic, write_cache
 from ..rich import css_for_anki, hooks_for_anki
 from .base import Options, build_epoch, environment
 
@@ -84,20 +85,30 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         return data
 
 
-_note_types: dict[bytes, dict[str, object]] = {}
+_note_types: dict[str, dict[str, object]] = {}
 
 
 def note_type_parts(options: Options) -> dict[str, object]:
     """Return what defines the note type: the frozen structure plus templates and CSS.
 
-    A build asks twice (the change report, then the deck); the result is kept per content of the
-    Anki template files, so a template saved during `--watch` is rendered anew.
+    A build asks twice (the change report, then the deck), and the templates rarely change: the
+    result is kept in memory and in the cache folder, keyed by the Anki template files, this code
+    and the versions of jinja2 and Pygments. A template saved during `--watch` is rendered anew.
     """
-    files = sorted(p for p in (options.templates / "anki").rglob("*") if p.is_file())
-    key = hashlib.sha256(b"".join(str(p).encode() + b"\0" + p.read_bytes() + b"\0" for p in files)).digest()
+    libraries = f"jinja2={versions.version('jinja2')}\0pygments={versions.version('pygments')}"
+    digest = hashlib.sha256(f"{versions.code_digest()}\0{libraries}\0".encode())
+    for path in sorted(p for p in (options.templates / "anki").rglob("*") if p.is_file()):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    key = digest.hexdigest()
     if key not in _note_types:
+        stored = cache_folder() / "anki" / f"note-type-{key}.json"
+        try:
+            parts = json.loads(stored.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            parts = _render_note_type(options)
+            write_cache(stored, json.dumps(parts).encode())
         _note_types.clear()
-        _note_types[key] = _render_note_type(options)
+        _note_types[key] = parts
     return _note_types[key]
 
 

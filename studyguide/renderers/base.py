@@ -7,11 +7,12 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypedDict
-
-import jinja2
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from ..model import Guide
+
+if TYPE_CHECKING:  # imported when a template is rendered: a deck whose note type is cached never needs it
+    import jinja2
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -60,6 +61,8 @@ def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
     One environment per template folder, so each template is compiled once (jinja2 recompiles a
     template whose file changed, as under `--watch`).
     """
+    import jinja2
+
     delimiters: Delimiters = (
         {
             "variable_start_string": "[[",

@@ -16,7 +16,6 @@ from markupsafe import Markup
 
 from ..errors import ContentError, Problem
 from ..markup import Hooks, to_html
-from ..media import walk
 from ..model import Guide, Node, Source
 from ..rich import css_for_pdf, hooks_for_pdf
 from .base import Options, build_epoch, environment
@@ -92,13 +91,10 @@ def image_sources(guide: Guide) -> dict[str, Source]:
     """Map each image URL the PDF will ask for (resolved against the content folder) to where it is named."""
     base = guide.root.resolve().as_uri() + "/"
     found: dict[str, Source] = {}
-    for q in guide.questions:
-        for tree in (q.core, q.answer, q.sources):
-            for node in walk(tree) if tree is not None else ():
-                if node.kind == "image":
-                    source = Source(q.source.path, node.line or q.source.line)
-                    found.setdefault(urljoin(base, node.attr("src")), source)
-                    found.setdefault(node.attr("src"), source)
+    for q, node in guide.nodes("image"):
+        source = Source(q.source.path, node.line or q.source.line)
+        found.setdefault(urljoin(base, node.attr("src")), source)
+        found.setdefault(node.attr("src"), source)
     return found
 
 
