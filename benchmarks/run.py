@@ -5,9 +5,9 @@ Usage: python benchmarks/run.py [--sizes 42,420,4200] [--work DIR]
 For each size it measures, each in a fresh process: `--format all`, each output alone, WeasyPrint alone
 rendering the build's own print HTML, and a minimal genanki script writing the same notes; then a
 rebuild with nothing changed. It prints wall time, peak memory and the ratios the targets are stated
-in, so the results hold on a noisy machine. The short steps (the rebuild, the deck, the page and the
-genanki script) run five times and keep their fastest run, as timeit does, so one slow moment of the
-machine does not decide a ratio; the PDF steps run once. Memory is given twice: the largest single process's peak
+in, so the results hold on a noisy machine: the two sides of each ratio take turns, and each step
+keeps its fastest run, as timeit does (five rounds of the short steps, two of the PDF steps), so a
+slow minute of the machine does not decide a ratio. Memory is given twice: the largest single process's peak
 RSS, and (after the semicolon) the peak of the whole process tree's proportional set size, sampled
 every second: the PDF of a long guide is laid out in several processes at once.
 """
@@ -25,11 +25,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHORT = 5  # runs of each short step; the fastest counts
+SHORT = 5  # rounds of the short steps (rebuild, deck, page, genanki); the fastest run counts
+LONG = 2  # rounds of `all`, the PDF and WeasyPrint alone, up to 420 questions
 sys.path.insert(0, str(ROOT))
 
 PROBE = r"""
-import json, os, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, threading, time
 
 def tree_kib(root):
     # Proportional set size (shared pages split between sharers) summed over the process tree.
@@ -57,14 +58,26 @@ def tree_kib(root):
 
 started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
-tree_peak = tree_kib(child.pid)
-while True:
-    try:
-        child.wait(timeout=1.0)  # returns as soon as the command ends; reading smaps costs the build time
-        break
-    except subprocess.TimeoutExpired:
-        tree_peak = max(tree_peak, tree_kib(child.pid))
+samples, ended = [], threading.Event()
+
+
+def sample():
+    # The tree's memory at once, then every second, beside a blocking wait: Popen.wait(timeout)
+    # polls with sleeps of up to 50 ms, which rounded short runs up by as much.
+    while True:
+        samples.append(tree_kib(child.pid))
+        if ended.wait(1.0):
+            return
+
+
+sys.setswitchinterval(0.0005)  # the waiting thread gets the interpreter back at once
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
+child.wait()
 seconds = time.perf_counter() - started
+ended.set()
+sampler.join()
+tree_peak = max(samples)
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"code": child.returncode, "seconds": seconds, "peak_mib": peak, "tree_mib": tree_peak / 1024}))
 """
@@ -88,17 +101,32 @@ genanki.Package(list(decks.values())).write_to_file(sys.argv[2])
 """
 
 
-def measure(argv: list[str], runs: int = 1) -> dict[str, float]:
-    """Run a command in a fresh process `runs` times; return its fastest wall time and its peak memory."""
-    results = []
+def once(argv: list[str]) -> dict[str, float]:
+    """Run a command in a fresh process; return its wall time and peak memory (its own and its children's)."""
+    probe = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(probe.stdout)
+    if result["code"] != 0:
+        raise SystemExit(f"benchmark step failed ({result['code']}): {' '.join(argv)}")
+    return result
+
+
+def measure(commands: list[list[str]], runs: int) -> list[dict[str, float]]:
+    """Run the commands in turn, `runs` rounds; return each one's fastest time and highest memory.
+
+    Taking turns lets the two sides of a ratio see the same machine: a slow minute slows both.
+    """
+    results: list[list[dict[str, float]]] = [[] for _ in commands]
     for _ in range(runs):
-        probe = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True)
-        result = json.loads(probe.stdout)
-        if result["code"] != 0:
-            raise SystemExit(f"benchmark step failed ({result['code']}): {' '.join(argv)}")
-        results.append(result)
-    fastest = min(results, key=lambda r: r["seconds"])
-    return {**fastest, "peak_mib": max(r["peak_mib"] for r in results), "tree_mib": max(r["tree_mib"] for r in results)}
+        for argv, found in zip(commands, results, strict=True):
+            found.append(once(argv))
+    return [
+        {
+            **min(found, key=lambda r: r["seconds"]),
+            "peak_mib": max(r["peak_mib"] for r in found),
+            "tree_mib": max(r["tree_mib"] for r in found),
+        }
+        for found in results
+    ]
 
 
 def synthetic(size: int, target: Path) -> Path:
@@ -177,18 +205,23 @@ def run(sizes: list[int], work: Path, baseline_above_420: bool = False) -> list[
         content = synthetic(size, work)
         out = work / f"dist-{size}"
         shutil.rmtree(out, ignore_errors=True)
+        step = [*build, "--content", str(content), "--out", str(out)]
         row: dict[str, object] = {"questions": size}
-        row["all"] = measure([*build, "--format", "all", "--content", str(content), "--out", str(out), "--force"])
-        row["rebuild"] = measure([*build, "--format", "all", "--content", str(content), "--out", str(out)], SHORT)
-        # Above 420 questions the PDF alone is not timed again: `all` lays it out beside the others.
-        for name in ("anki", "html", "pdf") if size <= 420 else ("anki", "html"):
-            argv = [*build, "--format", name, "--content", str(content), "--out", str(out), "--force"]
-            row[name] = measure(argv, 1 if name == "pdf" else SHORT)
-        if size <= 420 or baseline_above_420:  # at 4,200 WeasyPrint alone takes about 25 minutes and 5.5 GiB
+        # `all`, the PDF alone and WeasyPrint alone take turns. Above 420 questions only `all` runs, once:
+        # WeasyPrint alone takes about 25 minutes and 5.5 GiB at 4,200, and `all` lays out the PDF anyway.
+        long = [("all", [*step, "--format", "all", "--force"])]
+        if size <= 420 or baseline_above_420:
             html = print_html(content, work)
-            row["weasyprint"] = measure([sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")])
+            long.append(("weasyprint", [sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")]))
+        if size <= 420:
+            long.insert(1, ("pdf", [*step, "--format", "pdf", "--force"]))
+        names, commands = zip(*long, strict=True)
+        row.update(zip(names, measure(list(commands), LONG if len(long) > 1 else 1), strict=True))
+        (row["rebuild"],) = measure([[*step, "--format", "all"]], SHORT)
+        (row["html"],) = measure([[*step, "--format", "html", "--force"]], SHORT)
         notes = genanki_notes(content)
-        row["genanki"] = measure([sys.executable, "-c", GENANKI_ALONE, str(notes), str(work / "alone.apkg")], SHORT)
+        genanki_alone = [sys.executable, "-c", GENANKI_ALONE, str(notes), str(work / "alone.apkg")]
+        row["anki"], row["genanki"] = measure([[*step, "--format", "anki", "--force"], genanki_alone], SHORT)
         rows.append(row)
         report([row])
     return rows
@@ -235,7 +268,7 @@ def main() -> None:
         content = synthetic(size, work)
         out = work / f"dist-{size}"
         step = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out), "--force"]
-        result = measure([*step, "--format", "anki,html"])
+        result = once([*step, "--format", "anki,html"])
         print(
             f"deck and page at {size} questions: {result['seconds']:.1f} s, "
             f"{result['peak_mib']:.0f} MiB; tree {result['tree_mib']:.0f} MiB (target < 60 s)"
