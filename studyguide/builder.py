@@ -48,13 +48,6 @@ class Outcome:
     error: str = ""
 
 
-def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
-    """Feed every file below a folder (path and bytes, in sorted order) into a digest."""
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
 def fingerprints(content: Path, names: list[str], options: Options) -> dict[str, str]:
     """Return, per output, a hash of all it depends on: content, templates, code, libraries, options."""
     digest = hashlib.sha256()
@@ -62,8 +55,8 @@ def fingerprints(content: Path, names: list[str], options: Options) -> dict[str,
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     for library in LIBRARIES:
         digest.update(f"{library}={versions.version(library) or 'none'}\0".encode())
-    _hash_tree(digest, content)
-    _hash_tree(digest, options.templates)
+    versions.hash_tree(digest, content)
+    versions.hash_tree(digest, options.templates)
     digest.update(versions.code_digest().encode())
     common = digest.hexdigest()
     return {name: hashlib.sha256(f"{common}\0{name}".encode()).hexdigest() for name in names}

@@ -1,7 +1,8 @@
-"""Installed library versions, read from the `*.dist-info` folders on sys.path.
+"""What an output depends on besides the content: installed library versions and the package's code.
 
-importlib.metadata gives the same answers but costs about 40 ms to import (it pulls in the email
-package), which is most of what a small rebuild spends; the build only needs versions.
+Versions are read from the `*.dist-info` folders on sys.path: importlib.metadata gives the same
+answers but costs about 40 ms to import (it pulls in the email package), which is most of what a
+small rebuild spends; the build only needs versions.
 """
 
 from __future__ import annotations
@@ -43,11 +44,16 @@ def version(name: str) -> str | None:
     return installed().get(normalize(name))
 
 
+def hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "*") -> None:
+    """Feed every file below a folder (path and bytes, in sorted order) into a digest."""
+    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
 @functools.cache
 def code_digest() -> str:
     """Return a hash of the package's own source files (path and bytes): what this build's code is."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    hash_tree(digest, PACKAGE, "*.py")
     return digest.hexdigest()
