@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from .builder import Outcome, build, fingerprints, unchanged
-from .errors import ContentError
-from .lint import lint
-from .mathsvg import MathCache, cache_folder
-from .parser import load_guide
-from .renderers import RENDERERS, Options, anki
+from .cache import Cache, default_folder
+from .errors import ContentError, shown
+from .pipeline import Outcome, Report, Request, run
+from .renderers import RENDERERS, Options
 from .renderers.base import TEMPLATES
-from .rich import prepare
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")
@@ -36,7 +35,7 @@ class Parser(argparse.ArgumentParser):
 def arguments() -> Parser:
     """Return the command-line parser."""
     parser = Parser(
-        prog="build.py",
+        prog="studyguide",
         description="Build the study guide in content/ into an Anki deck, a PDF and an HTML page. "
         "The same options work as `studyguide [build|check|release|watch] [options]` "
         "and `python -m studyguide ...`.",
@@ -97,60 +96,61 @@ def formats(spec: str) -> list[str]:
 
 def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) -> int:
     """Run the build; return the exit code. `clock` dates a release (tests inject it)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["cache"]:
+        return cache_command(argv[1:])
     parser = arguments()
     try:
-        args = parser.parse_args(argv)
-        names = formats(args.format)
-        if args.check and args.release:
-            raise UsageError("--check writes nothing; it cannot be combined with --release")
-        if not args.check and args.out.resolve().is_relative_to(args.content.resolve()):
-            raise UsageError("the output folder must not be inside the content folder")
-        if cache_folder().resolve().is_relative_to(args.content.resolve()):
-            raise UsageError("the cache folder (STUDYGUIDE_CACHE) must not be inside the content folder")
+        args = parser.parse_args(command_line(argv))
+        request = make_request(args, clock)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
-        print(f"build.py: error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: error: {shown(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     if args.watch:
-        return watch(args, names, clock)
-    return run(args, names, clock)
+        return watch(request, args.templates)
+    return build(request)
 
 
-def run(args: argparse.Namespace, names: list[str], clock: Callable[[], float] = time.time) -> int:
-    """Validate, then check, release or build once; return the exit code."""
-    cache = MathCache(cache_folder())
-    options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates, math_cache=cache)
-    inputs = None
-    if not (args.check or args.release):
-        try:
-            inputs = fingerprints(args.content, names, options)
-        except OSError:  # an unreadable file: the parser reports it
-            inputs = None
-    if inputs is not None and not args.force:
-        current = unchanged(inputs, names, args.out)
-        if current is not None:  # every output was built from exactly these inputs: nothing to parse or render
-            show(current)
-            return EXIT_OK
+def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Request:
+    """Turn the parsed options into a build request; raise UsageError for a command line that cannot work."""
+    names = formats(args.format)
+    if args.check and args.release:
+        raise UsageError("--check writes nothing; it cannot be combined with --release")
+    content, out, cache = args.content.resolve(), args.out.resolve(), default_folder().resolve()
+    if not args.check and out.is_relative_to(content):
+        raise UsageError("the output folder must not be inside the content folder")
+    if not args.check and out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out}: not a folder")
+    if cache.is_relative_to(content):
+        raise UsageError("the cache folder (STUDYGUIDE_CACHE) must not be inside the content folder")
+    options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates)
+    return Request(
+        content=args.content,
+        out=args.out,
+        formats=tuple(names),
+        options=options,
+        cache=default_folder(),
+        check=args.check,
+        release_at=int(clock()) if args.release else None,
+        force=args.force,
+    )
+
+
+def build(request: Request) -> int:
+    """Run one build and print what it did; return the exit code."""
+    report = Report(say=print, warn=lambda problem: print(problem, file=sys.stderr), working=ticker)
     try:
-        guide = load_guide(args.content, cache_folder())
-        if args.check:
-            prepare(guide, cache)
-            warnings = lint(guide)
-            for warning in warnings:
-                print(warning, file=sys.stderr)
-            print(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
-            return EXIT_OK
-        if args.release:
-            print(f"released {anki.lock_path(guide)}: {anki.release(guide, options, int(clock())).summary()}")
-        elif "anki" in names:
-            print(f"anki, since the last release: {anki.changes_since_release(guide, options).summary()}")
-        outcomes = build(guide, names, args.out, options, force=args.force, inputs=inputs)
+        outcomes = run(request, report)
     except ContentError as exc:
-        report(exc)
+        problems(exc)
         return EXIT_CONTENT
+    except OSError as exc:  # the output folder cannot be written
+        print(f"error: {shown(str(exc))}", file=sys.stderr)
+        return EXIT_RENDERER
+    if request.check:
+        return EXIT_OK
     show(outcomes)
-    if cache.hits or cache.renders:
-        print(cache.summary())
     return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
@@ -175,27 +175,66 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     }
 
 
-def watch(args: argparse.Namespace, names: list[str], clock: Callable[[], float], interval: float = 0.3) -> int:
+def watch(request: Request, templates: Path, interval: float = 0.3) -> int:
     """Rebuild on every change of content or templates; report errors and keep watching."""
     seen: dict[Path, tuple[int, int]] | None = None
     try:
         while True:
-            current = snapshot([args.content, args.templates])
+            current = snapshot([request.content, templates])
             if current != seen:
                 seen = current
                 print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
-                run(args, names, clock)
-                print(f"[{time.strftime('%H:%M:%S')}] watching {args.content} and {args.templates}", flush=True)
+                build(request)
+                print(f"[{time.strftime('%H:%M:%S')}] watching {request.content} and {templates}", flush=True)
             time.sleep(interval)
     except KeyboardInterrupt:
         return EXIT_OK
 
 
-def report(error: ContentError) -> None:
+def problems(error: ContentError) -> None:
     """Print every content problem as path:line: message."""
     for problem in error.problems:
         print(problem, file=sys.stderr)
     print(f"{len(error.problems)} problem(s) found; nothing was written.", file=sys.stderr)
+
+
+@contextmanager
+def ticker(names: list[str]) -> Iterator[None]:
+    """Show the elapsed time on a terminal while outputs render."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        started = time.monotonic()
+        while not stop.wait(1.0):
+            elapsed = time.monotonic() - started
+            print(f"\r\033[Kbuilding {', '.join(names)}… {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
+
+    thread = threading.Thread(target=tick, daemon=True)
+    if sys.stderr.isatty() and names:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join()
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def cache_command(argv: list[str]) -> int:
+    """`studyguide cache [clear]`: show the cache folder and what it holds, or empty it."""
+    if argv not in ([], ["clear"]):
+        print("usage: studyguide cache [clear]", file=sys.stderr)
+        return EXIT_USAGE
+    cache = Cache(default_folder())
+    if argv == ["clear"]:
+        cache.clear()
+        print(f"cleared {cache.folder}")
+        return EXIT_OK
+    print(f"cache: {cache.folder}")
+    for namespace, (count, size) in cache.usage().items():
+        print(f"  {namespace}: {count} entries, {size / 1024:.0f} KiB")
+    return EXIT_OK
 
 
 # `studyguide COMMAND [options]`: each command is a shorthand for build.py's options.
@@ -211,4 +250,4 @@ def command_line(argv: list[str]) -> list[str]:
 
 def main_entry() -> None:
     """Entry point of the `studyguide` command and of `python -m studyguide`."""
-    sys.exit(main(command_line(sys.argv[1:])))
+    sys.exit(main(sys.argv[1:]))

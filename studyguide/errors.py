@@ -16,7 +16,15 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.message}"
+        return shown(f"{where}: {self.message}")
+
+
+def shown(text: str) -> str:
+    """Return text safe for a terminal: control characters (ESC, CR...) and undecodable bytes of file names escaped."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for ch in text
+    )
 
 
 class ContentError(Exception):

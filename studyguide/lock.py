@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError, Problem
+from .reading import ReadError, read_bytes
 
 LOCK_FILE = "anki.lock.json"
 LOCK_VERSION = 1
+MAX_LOCK_BYTES = 16 * 1024 * 1024
+MAX_TIME = 2**40  # seconds: far beyond any clock, within what Anki stores
 
 
 def content_hash(value: object) -> str:
@@ -167,33 +170,71 @@ def _rows(items: list[tuple[str, object]]) -> list[str]:
 
 
 def read(path: Path, guide_id: str, epoch: int) -> Lock:
-    """Read the lock; a missing file is an empty lock, a malformed one a ContentError."""
-    if not path.exists():
+    """Read the lock; a missing file is an empty lock, a malformed one a ContentError at its line."""
+    if not path.exists() and not path.is_symlink():
         return empty_lock(guide_id, epoch)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = read_bytes(path, path.parent, MAX_LOCK_BYTES).decode("utf-8")
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except ReadError as exc:
+        raise ContentError([Problem(path, 0, f"the Anki lock {exc}")]) from None
     except UnicodeDecodeError:
         raise ContentError([Problem(path, 1, "the Anki lock is not UTF-8")]) from None
     except json.JSONDecodeError as exc:
         raise ContentError([Problem(path, exc.lineno, f"the Anki lock is not valid JSON: {exc.msg}")]) from None
+    except ValueError as exc:
+        raise ContentError([Problem(path, 1, f"the Anki lock is not valid JSON: {exc}")]) from None
     try:
         return _parse(data, guide_id)
     except (KeyError, TypeError, ValueError) as exc:
         message = f"malformed Anki lock ({exc}); restore it from git"
-        raise ContentError([Problem(path, 1, message)]) from None
+        raise ContentError([Problem(path, _line(text, exc), message)]) from None
 
 
-def _parse(data: dict[str, Any], guide_id: str) -> Lock:
+def _refuse_constant(name: str) -> object:
+    """Refuse NaN and Infinity, which JSON does not have."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _line(text: str, exc: Exception) -> int:
+    """Return the line of the first key a lock error names (1 when it names none)."""
+    for word in str(exc).split("'")[1::2]:
+        at = text.find(f'"{word}"')
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return 1
+
+
+def _integer(value: object, what: str) -> int:
+    """Return a lock's time as an int, refusing other types and times no clock gives."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < MAX_TIME:
+        raise TypeError(f"'{what}' must be a whole number of seconds")
+    return value
+
+
+def _mapping(value: object, what: str) -> dict[str, Any]:
+    """Return a lock's object, refusing other types."""
+    if not isinstance(value, dict):
+        raise TypeError(f"'{what}' must be an object")
+    return value
+
+
+def _parse(raw: object, guide_id: str) -> Lock:
+    data = _mapping(raw, "lock")
     if data["version"] != LOCK_VERSION:
-        raise ValueError(f"unknown version {data['version']!r}")
+        raise ValueError(f"unknown 'version' {data['version']!r}")
     if data["guide"] != guide_id:
-        raise ValueError(f"it belongs to guide {data['guide']!r}, not {guide_id!r}")
+        raise ValueError(f"it belongs to 'guide' {data['guide']!r}, not {guide_id!r}")
 
-    def entry(raw: dict[str, Any]) -> Entry:
-        if not isinstance(raw["hash"], str) or not isinstance(raw["mod"], int):
-            raise TypeError("an entry needs a string hash and an integer mod")
-        return Entry(raw["hash"], raw["mod"])
+    def entry(value: object, what: str) -> Entry:
+        item = _mapping(value, what)
+        if not isinstance(item["hash"], str):
+            raise TypeError(f"'{what}' needs a string 'hash'")
+        return Entry(item["hash"], _integer(item["mod"], what))
 
-    note_type = entry(data["note_type"]) if data["note_type"] is not None else None
-    decks = {str(k): str(v) for k, v in data["decks"].items()}
-    return Lock(guide_id, int(data["released"]), note_type, {k: entry(v) for k, v in data["notes"].items()}, decks)
+    note_type = entry(data["note_type"], "note_type") if data["note_type"] is not None else None
+    decks = _mapping(data["decks"], "decks")
+    if not all(isinstance(v, str) for v in decks.values()):
+        raise TypeError("'decks' must map section ids to names")
+    notes = {str(k): entry(v, str(k)) for k, v in _mapping(data["notes"], "notes").items()}
+    return Lock(guide_id, _integer(data["released"], "released"), note_type, notes, dict(decks))

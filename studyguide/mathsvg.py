@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
-import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 
-from . import versions
-from .output import write_cache
+from .cache import Cache
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
 RENDER_VERSION = "1"
 FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
 SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
-
-
-@functools.cache
-def ziamath_version() -> str:
-    """Return the installed ziamath's version (part of every cache key)."""
-    return versions.version("ziamath") or "none"
 
 
 def parse_svg(text: str) -> ET.Element:
@@ -75,67 +65,31 @@ def render(tex: str, display: bool) -> str:
         raise MathError(f"{type(exc).__name__}{': ' + detail if detail else ''}") from exc
 
 
-def cache_folder(explicit: Path | None = None) -> Path:
-    """Return the cache folder: the given one, $STUDYGUIDE_CACHE, $XDG_CACHE_HOME/studyguide or ~/.cache/studyguide."""
-    if explicit is not None:
-        return explicit
-    env = os.environ.get("STUDYGUIDE_CACHE", "").strip()
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "studyguide"
+# Commands that act in a reader's MathJax (Anki's cards): links, styles, classes and ids, loading
+# extensions, raw characters and data attributes. A formula holding one is refused at its line.
+ACTING = frozenset(r"\href \url \style \class \cssId \require \unicode \data \html \mmlToken \attr".split())
+COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 
 
-@dataclass
-class MathCache:
-    """Rendered formulas on disk (across builds) and in memory (within one build), with counters.
-
-    The counters count distinct formulas: `hits` read from disk, `renders` drawn anew.
-    """
-
-    folder: Path
-    hits: int = 0
-    renders: int = 0
-    memory: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
-
-    @staticmethod
-    def key(tex: str, display: bool) -> str:
-        """Return the cache key: the formula, the display flag and both versions."""
-        text = f"ziamath {ziamath_version()}\nrender {RENDER_VERSION}\ndisplay {int(display)}\n{tex}"
-        return hashlib.sha256(text.encode()).hexdigest()
-
-    def path(self, tex: str, display: bool) -> Path:
-        """Return the file that holds one formula's SVG."""
-        key = self.key(tex, display)
-        return self.folder / "math" / key[:2] / f"{key}.svg"
-
-    def svg(self, tex: str, display: bool) -> str:
-        """Return the formula's SVG, rendering it only if no build has rendered it before."""
-        if (tex, display) in self.memory:
-            return self.memory[(tex, display)]
-        path = self.path(tex, display)
-        svg = _read(path)
-        if svg is None:
-            svg = render(tex, display)
-            self.renders += 1
-            write_cache(path, svg.encode())
-        else:
-            self.hits += 1
-        self.memory[(tex, display)] = svg
-        return svg
-
-    def summary(self) -> str:
-        """Describe the counters in one line."""
-        return f"math: {self.hits} from cache, {self.renders} rendered (cache: {self.folder})"
+def acting_command(tex: str) -> str | None:
+    """Return the first command in a formula that would act in MathJax (a link, a style, a load), or None."""
+    return next((c for c in COMMAND.findall(tex) if c in ACTING), None)
 
 
-def _read(path: Path) -> str | None:
-    """Return a cached SVG, or None when missing or damaged."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return text if text.startswith("<svg") and text.endswith("</svg>") else None
+def draw(tex: str, display: bool, cache: Cache) -> str:
+    """Return a formula's SVG, drawn once across builds (the cache keeps SVG text); raise MathError."""
+    acting = acting_command(tex)
+    if acting is not None:
+        raise MathError(f"'{acting}' is not allowed: it would make the formula act (link, style, load) in Anki")
+    key = cache.key("math", f"render {RENDER_VERSION}\0display {int(display)}\0", tex)
+    stored = cache.get("math", key)
+    if stored is not None:
+        svg = stored.decode("utf-8", errors="replace")
+        if svg.startswith("<svg") and svg.endswith("</svg>"):
+            return svg
+    svg = render(tex, display)
+    cache.put("math", key, svg.encode())
+    return svg
 
 
 def _number(value: float, digits: int = 3) -> str:

@@ -78,6 +78,7 @@ class Question:
     core: Node | None = None
     sources: Node | None = None
     see_also: tuple[str, ...] = ()
+    see_also_line: int = 0  # the line of the 'See also:' field
 
     def answer_text(self) -> str:
         """Return the answer's visible text."""

@@ -46,9 +46,21 @@ def version(name: str) -> str | None:
 
 def hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "*") -> None:
     """Feed every file below a folder (path and bytes, in sorted order) into a digest."""
-    for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+    # Links are not followed and special files not opened: nothing outside the folder is read.
+    files = (p for p in root.rglob(pattern) if not p.is_symlink() and p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+@functools.cache
+def environment() -> str:
+    """Return a hash of what besides the content decides an output's bytes: Python, every installed
+    distribution (not only the pinned ones: Pyphen, fontTools, Pillow... change the PDF too) and this code."""
+    digest = hashlib.sha256(f"{sys.implementation.name} {sys.version}\0{code_digest()}\0".encode())
+    for name, number in sorted(installed().items()):
+        digest.update(f"{name}={number}\0".encode())
+    return digest.hexdigest()
 
 
 @functools.cache

@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .. import lock, versions
+from .. import lock
+from ..dates import build_epoch
 from ..markup import to_html
-from ..mathsvg import cache_folder
 from ..model import Guide, Node
-from ..output import write_atomic, write_cache
+from ..resources import Resources
 from ..rich import css_for_anki, hooks_for_anki
-from .base import Options, build_epoch, environment
+from .base import Job, Options, environment
 
 # The note type is frozen from this release. Its id, its field list and its template names must
 # never change: Anki turns any such change into conflicting copies in every learner's collection.
@@ -85,31 +85,26 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         return data
 
 
-_note_types: dict[str, dict[str, object]] = {}
-
-
-def note_type_parts(options: Options) -> dict[str, object]:
+def note_type_parts(job: Job) -> dict[str, object]:
     """Return what defines the note type: the frozen structure plus templates and CSS.
 
-    A build asks twice (the change report, then the deck), and the templates rarely change: the
-    result is kept in memory and in the cache folder, keyed by the Anki template files, this code
-    and the versions of jinja2 and Pygments. A template saved during `--watch` is rendered anew.
+    Rendering it needs jinja2 and Pygments (about 25 ms to import); the templates rarely change, so
+    the result is kept in the cache, keyed by the Anki template files (the cache's key covers the
+    code and every library version), and once per build in the job.
     """
-    libraries = f"jinja2={versions.version('jinja2')}\0pygments={versions.version('pygments')}"
-    digest = hashlib.sha256(f"{versions.code_digest()}\0{libraries}\0".encode())
-    for path in sorted(p for p in (options.templates / "anki").rglob("*") if p.is_file()):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-    key = digest.hexdigest()
-    if key not in _note_types:
-        stored = cache_folder() / "anki" / f"note-type-{key}.json"
-        try:
-            parts = json.loads(stored.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            parts = _render_note_type(options)
-            write_cache(stored, json.dumps(parts).encode())
-        _note_types.clear()
-        _note_types[key] = parts
-    return _note_types[key]
+    if "anki.note_type" not in job.shared:
+        templates = job.options.templates / "anki"
+        files = [(str(p.relative_to(templates)), p.read_bytes()) for p in sorted(templates.rglob("*")) if p.is_file()]
+        key = job.cache.key("anki", "note-type", *(part for name, data in files for part in (name, data)))
+        parts = job.cache.get_json("anki", key)
+        if not isinstance(parts, dict) or set(parts) != NOTE_TYPE_KEYS:
+            parts = _render_note_type(job.options)
+            job.cache.put_json("anki", key, parts)
+        job.shared["anki.note_type"] = parts
+    return cast(dict[str, object], job.shared["anki.note_type"])
+
+
+NOTE_TYPE_KEYS = {"name", "fields", "template", "qfmt", "afmt", "css", "sortf"}
 
 
 def _render_note_type(options: Options) -> dict[str, object]:
@@ -126,25 +121,16 @@ def _render_note_type(options: Options) -> dict[str, object]:
     }
 
 
-_rendered: list[tuple[Guide, tuple[list[NoteContent], dict[str, bytes]]]] = []
+def note_contents(job: Job) -> tuple[list[NoteContent], dict[str, bytes]]:
+    """Return every note's fields, tags and deck, in reading order, and the media files they name (once a build)."""
+    if "anki.notes" not in job.shared:
+        job.shared["anki.notes"] = _render_notes(job.guide, job.resources)
+    return cast(tuple[list[NoteContent], dict[str, bytes]], job.shared["anki.notes"])
 
 
-def note_contents(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
-    """Return every note's fields, tags and deck, in reading order, and the media files they name.
-
-    A build asks twice (the change report, then the deck): the guide is frozen, so the notes of
-    the last guide asked for are kept and rendered only once.
-    """
-    if _rendered and _rendered[0][0] is guide:
-        return _rendered[0][1]
-    result = _render_notes(guide)
-    _rendered[:] = [(guide, result)]
-    return result
-
-
-def _render_notes(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
+def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent], dict[str, bytes]]:
     """Render every note's fields with the card hooks."""
-    hooks, media = hooks_for_anki(guide)
+    hooks, media = hooks_for_anki(resources)
     titles = {q.id: q.title for q in guide.questions}
 
     def html(node: Node | None) -> str:
@@ -169,35 +155,11 @@ def _render_notes(guide: Guide) -> tuple[list[NoteContent], dict[str, bytes]]:
     return notes, media
 
 
-def snapshot(guide: Guide, options: Options, notes: list[NoteContent] | None = None) -> lock.Snapshot:
-    """Return the hashes of what the content puts into the deck now."""
-    notes = note_contents(guide)[0] if notes is None else notes
-    decks = {s.id: f"{guide.meta.title}::{s.title}" for s in guide.sections}
-    return lock.Snapshot(lock.content_hash(note_type_parts(options)), {n.id: n.hash for n in notes}, decks)
-
-
-def lock_path(guide: Guide) -> Path:
-    """Return where the guide's Anki lock lives: in the content folder."""
-    return guide.root / lock.LOCK_FILE
-
-
-def read_lock(guide: Guide) -> lock.Lock:
-    """Read the guide's lock (an empty one if the guide was never released)."""
-    return lock.read(lock_path(guide), guide.meta.id, build_epoch(guide))
-
-
-def changes_since_release(guide: Guide, options: Options) -> lock.Changes:
-    """Return what changed in the deck since the last release."""
-    return lock.changes(snapshot(guide, options), read_lock(guide))
-
-
-def release(guide: Guide, options: Options, now: int) -> lock.Changes:
-    """Write the lock for the current content, stamping what changed with `now`; return the changes."""
-    current, old = snapshot(guide, options), read_lock(guide)
-    found = lock.changes(current, old)
-    if found.any():
-        write_atomic(lock_path(guide), lock.dump(lock.release(current, old, now)).encode())
-    return found
+def snapshot(job: Job) -> lock.Snapshot:
+    """Return the hashes of what the content puts into the deck now (pure: reads and writes nothing)."""
+    notes = note_contents(job)[0]
+    decks = {s.id: f"{job.guide.meta.title}::{s.title}" for s in job.guide.sections}
+    return lock.Snapshot(lock.content_hash(note_type_parts(job)), {n.id: n.hash for n in notes}, decks)
 
 
 class AnkiRenderer:
@@ -210,10 +172,10 @@ class AnkiRenderer:
         """Return `<guide-id>.apkg`."""
         return f"{guide.meta.id}.apkg"
 
-    def render(self, guide: Guide, options: Options) -> bytes:
+    def render(self, job: Job) -> bytes:
         """Build the deck, each note dated by the lock, and return the .apkg bytes."""
-        locked = read_lock(guide)
-        parts = note_type_parts(options)
+        guide, locked = job.guide, job.resources.lock
+        parts = note_type_parts(job)
         model = TimedModel(
             lock.stamp(locked.note_type, lock.content_hash(parts), locked),
             model_id=MODEL_ID,
@@ -224,7 +186,7 @@ class AnkiRenderer:
             sort_field_index=FIELDS.index("Question"),
         )
         decks: dict[str, genanki.Deck] = {}
-        notes, media = note_contents(guide)
+        notes, media = note_contents(job)
         for note in notes:
             if note.deck not in decks:
                 decks[note.deck] = genanki.Deck(stable_id(guide.meta.id, note.deck.split("::", 1)[1]), note.deck)
@@ -238,7 +200,7 @@ class AnkiRenderer:
                     guid=genanki.guid_for(guide.meta.id, note.id),
                 )
             )
-        return write_apkg(list(decks.values()), build_epoch(guide), media)
+        return write_apkg(list(decks.values()), build_epoch(guide.meta), media)
 
 
 def write_collection(cursor: sqlite3.Cursor, decks: list[genanki.Deck], epoch: int, id_gen: Iterator[int]) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
+from ..cache import Cache
 from ..model import Guide
+from ..resources import Resources
 
 if TYPE_CHECKING:  # imported when a template is rendered: a deck whose note type is cached never needs it
     import jinja2
@@ -24,7 +24,19 @@ class Options:
     paper: str = "a4"
     edition: str = "full"
     templates: Path = TEMPLATES
-    math_cache: object = None  # a mathsvg.MathCache shared by one build; None: the default cache folder
+
+
+@dataclass(frozen=True)
+class Job:
+    """One build's work for the renderers: a valid guide, what validation read and drew, the options."""
+
+    guide: Guide
+    resources: Resources
+    options: Options = Options()
+    cache: Cache = field(default_factory=lambda: Cache(None))
+    # Work two steps of this build both need (the Anki notes: the deck and the change report), kept
+    # for this build only.
+    shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Renderer(Protocol):
@@ -37,8 +49,8 @@ class Renderer(Protocol):
         """Return the output's file name, derived from the guide id."""
         ...
 
-    def render(self, guide: Guide, options: Options) -> bytes:
-        """Return the whole output file; raise ContentError for problems in the content."""
+    def render(self, job: Job) -> bytes:
+        """Return the whole output file (the content is valid: a renderer never finds a content problem)."""
         ...
 
 
@@ -82,12 +94,3 @@ def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
         **delimiters,
     )
-
-
-def build_epoch(guide: Guide) -> int:
-    """Return the document date in Unix seconds: SOURCE_DATE_EPOCH, else the guide's date."""
-    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return int(env)
-    day = dt.date.fromisoformat(guide.meta.date)
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())

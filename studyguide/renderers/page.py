@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..markup import Hooks, to_html
 from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
-from .base import Options, environment
+from .base import Job, Options, environment
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,15 @@ class PageRenderer:
             )
         return entries
 
-    def render(self, guide: Guide, options: Options) -> bytes:
+    def render(self, job: Job) -> bytes:
         """Return the page's bytes."""
+        guide, options = job.guide, job.options
         env = environment(options.templates)
         script = env.get_template("page/script.js").render()
         if "</script" in script.lower():
             raise ValueError("page/script.js must not contain '</script'")
         tags = sorted({tag for q in guide.questions for tag in q.tags})
-        hooks, formulas = hooks_for_page(guide, options)
+        hooks, formulas = hooks_for_page(job.resources)
         entries = self.entries(guide, hooks)
         html = env.get_template("page/index.html").render(
             guide=guide,

@@ -1,24 +1,23 @@
-"""The printable guide: the model through a jinja2 template and a print stylesheet into WeasyPrint."""
+"""One WeasyPrint layout of the printed guide (whole, or one part): print HTML, stylesheet, safe fetching, writing."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import datetime as dt
-import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import unquote, urljoin, urlparse
+from typing import IO, TYPE_CHECKING
+from urllib.parse import unquote, urlparse
 
 from markupsafe import Markup
 
-from ..errors import ContentError, Problem
-from ..markup import Hooks, to_html
-from ..model import Guide, Node, Source
-from ..rich import css_for_pdf, hooks_for_pdf
-from .base import Options, build_epoch, environment
+from ...dates import build_epoch, iso_date
+from ...markup import Hooks, to_html
+from ...model import Guide, Node
+from ...rich import css_for_pdf, hooks_for_pdf
+from ..base import Job, environment
 
 if TYPE_CHECKING:
     import weasyprint
@@ -87,29 +86,19 @@ def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
     return policy, Fetcher()
 
 
-def image_sources(guide: Guide) -> dict[str, Source]:
-    """Map each image URL the PDF will ask for (resolved against the content folder) to where it is named."""
-    base = guide.root.resolve().as_uri() + "/"
-    found: dict[str, Source] = {}
-    for q, node in guide.nodes("image"):
-        source = Source(q.source.path, node.line or q.source.line)
-        found.setdefault(urljoin(base, node.attr("src")), source)
-        found.setdefault(node.attr("src"), source)
-    return found
+class RefusedResource(RuntimeError):
+    """The print templates asked for a file outside the content and template folders, or for a URL."""
 
 
-def refusal_problem(url: str, known: dict[str, Source], templates: Path) -> Problem:
-    """Name the content (or template) file and line that referred to a refused URL (`known`: image_sources)."""
-    source = known.get(url) or known.get(unquote(url))
-    if source is not None:
-        return Problem(source.path, source.line, f"refused to load '{url}': only files inside the content folder")
+def refusal(url: str, templates: Path) -> str:
+    """Name the template file and line that refers to a refused URL."""
+    tail = urlparse(url).path.rsplit("/", 1)[-1] or url
     for path in sorted((templates / "pdf").glob("*")):
         lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.is_file() else []
-        tail = urlparse(url).path.rsplit("/", 1)[-1] or url
         for number, line in enumerate(lines, start=1):
             if url in line or (tail and tail in line):
-                return Problem(path, number, f"refused to load '{url}': only files inside the template folder")
-    return Problem(templates / "pdf", 0, f"refused to load '{url}': outside the content and template folders")
+                return f"{path}:{number}: refused to load '{url}': only files inside the content and template folders"
+    return f"{templates / 'pdf'}: refused to load '{url}': only files inside the content and template folders"
 
 
 ID = re.compile(r'\sid="([^"]*)"')
@@ -137,80 +126,70 @@ def with_stand_ins(html: str) -> tuple[str, list[str]]:
     return f'{head}<div class="elsewhere" aria-hidden="true">{anchors}</div>\n{end}{tail}', missing
 
 
-def iso_date(epoch: int) -> str:
-    """Return a W3C date-time for the PDF metadata."""
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def keywords(guide: Guide) -> list[str]:
     """Return the guide's tags in first-use order."""
     return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
 
 
-def cache_page_references() -> None:
-    """Make pydyf's `PDF.page_references` cheap to read: WeasyPrint reads it for every tagged element.
+@contextlib.contextmanager
+def cached_page_references() -> Iterator[None]:
+    """While a PDF is written, make pydyf's `PDF.page_references` cheap to read; restore pydyf's getter after.
 
     pydyf 0.13 builds a new tuple of every page's reference on each read; PDF/UA tagging reads it
-    once per structure element, so writing took time in pages × elements. The cached tuple is
+    once per structure element, so writing took time in pages x elements. The cached tuple is
     rebuilt whenever a page has been added (pages are only ever appended), so it is always the
-    same value pydyf would return.
+    value pydyf's own getter returns (tested against it).
     """
     import pydyf
 
-    if getattr(pydyf.PDF, "_studyguide_cached_references", False):
-        return
+    original = pydyf.PDF.__dict__["page_references"]
 
     def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
         kids = pdf.pages["Kids"]
-        cached = pdf.__dict__.get("_page_references")
+        cached = pdf.__dict__.get("_studyguide_page_references")
         if cached is None or cached[0] != len(kids):
             cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-            pdf.__dict__["_page_references"] = cached
+            pdf.__dict__["_studyguide_page_references"] = cached
         references: tuple[bytes, ...] = cached[1]
         return references
 
     pydyf.PDF.page_references = property(page_references)
-    pydyf.PDF._studyguide_cached_references = True
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
-class PdfRenderer:
-    """Writes `<guide-id>.pdf` (`-letter`, `-quiz` in the name for other paper and the self-test edition)."""
+class Printer:
+    """Lays out one build's printed guide: the print hooks are made once and shared by every layout of it."""
 
-    name = "pdf"
-    description = "printable study guide (PDF, A4 or US Letter, full or self-test edition)"
-    _hooks: tuple[Guide, Options, Hooks] | None = None  # the last guide's print hooks
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.guide = job.guide
+        self.options = job.options
+        self.hooks: Hooks = hooks_for_pdf(job.resources)[0]
 
-    def filename(self, guide: Guide, options: Options) -> str:
-        """Return `<guide-id>[-letter][-quiz].pdf`."""
-        paper = "" if options.paper == "a4" else f"-{options.paper}"
-        edition = "" if options.edition == "full" else f"-{options.edition}"
-        return f"{guide.meta.id}{paper}{edition}.pdf"
-
-    def hooks(self, guide: Guide, options: Options) -> Hooks:
-        """Return the print hooks (images read, formulas drawn), made once per guide and shared by its parts."""
-        if self._hooks is None or self._hooks[0] is not guide or self._hooks[1] != options:
-            self._hooks = (guide, options, hooks_for_pdf(guide, options)[0])
-        return self._hooks[2]
-
-    def css(self, options: Options, part: Part) -> str:
+    def css(self, part: Part) -> str:
         """Return the print stylesheet for one layout."""
         if not part.footer:
             footer = "none"
         else:
             total = "counter(pages)" if part.total is None else f'"{part.total}"'
             footer = f'"page " counter(page) " of " {total}'
+        options = self.options
         env = environment(options.templates)
         css = env.get_template("pdf/print.css").render(
             paper=options.paper, edition=options.edition, part=part, footer=Markup(footer)
         )
         return css + css_for_pdf()
 
-    def html(self, guide: Guide, options: Options, part: Part = WHOLE) -> str:
+    def html(self, part: Part = WHOLE) -> str:
         """Return the print HTML that WeasyPrint lays out (all of it, or one part)."""
-        return self.part_html(guide, options, part)[0]
+        return self.part_html(part)[0]
 
-    def part_html(self, guide: Guide, options: Options, part: Part) -> tuple[str, list[str]]:
+    def part_html(self, part: Part) -> tuple[str, list[str]]:
         """Return one part's print HTML, and the ids of the anchors that stand in for targets in other parts."""
+        guide, options = self.guide, self.options
         if options.edition not in EDITIONS:
             raise ValueError(f"unknown PDF edition '{options.edition}' (known: {', '.join(EDITIONS)})")
         env = environment(options.templates)
@@ -222,7 +201,7 @@ class PdfRenderer:
             target = number.get(href[1:]) if href.startswith("#") else None
             return f" (question\u00a0{target})" if target is not None else ""
 
-        hooks = dataclasses.replace(self.hooks(guide, options), link_note=question_number)
+        hooks = dataclasses.replace(self.hooks, link_note=question_number)
 
         def html_of(node: Node | None) -> Markup | None:
             return Markup(to_html(node, hooks)) if node is not None else None
@@ -251,41 +230,30 @@ class PdfRenderer:
             sources={q.id: html_of(q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
             keywords=", ".join(keywords(guide)),
-            created=iso_date(build_epoch(guide)),
-            css=Markup(self.css(options, part)),
+            created=iso_date(build_epoch(guide.meta)),
+            css=Markup(self.css(part)),
             part=part,
         )
         return with_stand_ins(html)
 
-    def layout(self, guide: Guide, options: Options, html: str) -> weasyprint.Document:
-        """Lay out print HTML, loading only what the fetcher allows; a refused resource is a ContentError."""
+    def layout(self, html: str) -> weasyprint.Document:
+        """Lay out print HTML, loading only what the fetcher allows; a refused resource raises RefusedResource."""
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError
 
-        policy, fetcher = make_fetcher([guide.root, options.templates])
+        root, templates = self.guide.root, self.options.templates
+        policy, fetcher = make_fetcher([root, templates])
         try:
-            document = weasyprint.HTML(
-                string=html, base_url=str(guide.root.resolve()) + "/", url_fetcher=fetcher
-            ).render()
+            document = weasyprint.HTML(string=html, base_url=str(root.resolve()) + "/", url_fetcher=fetcher).render()
         except FatalURLFetchingError:
             if not policy.refused:
                 raise
         if policy.refused:
-            known = image_sources(guide)
-            raise ContentError(
-                [refusal_problem(url, known, options.templates) for url in dict.fromkeys(policy.refused)]
-            )
+            raise RefusedResource("\n".join(refusal(url, templates) for url in dict.fromkeys(policy.refused)))
         return document
 
-    def render(self, guide: Guide, options: Options) -> bytes:
-        """Lay out the guide and return the PDF bytes: whole, or in parts when it is long (see pdfparts)."""
-        from .pdfparts import plan, render_in_parts
-
-        parts = plan(guide, options)
-        if parts:
-            return render_in_parts(self, guide, options, parts)
-        cache_page_references()
-        document = self.layout(guide, options, self.html(guide, options))
-        out = io.BytesIO()
-        document.write_pdf(out, pdf_identifier=guide.meta.id.encode(), pdf_variant="pdf/ua-1")
-        return out.getvalue()
+    def write(self, document: weasyprint.Document, target: str | IO[bytes], tagged: bool = True) -> None:
+        """Write a laid-out document as PDF (tagged PDF/UA-1 unless it is only footers to stamp)."""
+        variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+        with cached_page_references():
+            document.write_pdf(target, pdf_identifier=self.guide.meta.id.encode(), **variant)

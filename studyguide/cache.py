@@ -1,0 +1,164 @@
+"""The one cache: data only (JSON, SVG text, bytes), in namespaces, keyed by code and environment, checked on read.
+
+An entry is a file `<folder>/<namespace>/<key[:2]>/<key>`: a header line with the SHA-256 of the
+payload, then the payload. Nothing read from the cache is ever executed or unpickled: a damaged or
+planted entry fails its check (or the caller's parse) and is computed anew. Every key covers the
+package's code, the Python version and every installed distribution (`versions.environment`), so
+an upgrade of any library that could change an output's bytes misses the cache. Entries unused for
+`MAX_AGE_DAYS` are removed, at most once a day, by the first build that writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import versions
+from .output import write_cache
+
+NAMESPACES = ("parse", "math", "anki")
+HEADER = b"studyguide-cache 1 sha256="
+MAX_AGE_DAYS = 30
+PRUNE_STAMP = ".pruned"
+DAY = 86_400
+
+
+def default_folder() -> Path:
+    """Return $STUDYGUIDE_CACHE, else $XDG_CACHE_HOME/studyguide, else ~/.cache/studyguide."""
+    env = os.environ.get("STUDYGUIDE_CACHE", "").strip()
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "studyguide"
+
+
+def seal(payload: bytes) -> bytes:
+    """Return an entry's bytes: the header with the payload's hash, then the payload."""
+    return HEADER + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+def unseal(data: bytes) -> bytes | None:
+    """Return an entry's payload if its hash matches, else None."""
+    head, newline, payload = data.partition(b"\n")
+    if not newline or not head.startswith(HEADER):
+        return None
+    return payload if head[len(HEADER) :] == hashlib.sha256(payload).hexdigest().encode() else None
+
+
+@dataclass
+class Cache:
+    """The cache folder of one build (None: a build that caches nothing), with hit and miss counts per namespace."""
+
+    folder: Path | None
+    hits: Counter[str] = field(default_factory=Counter)
+    misses: Counter[str] = field(default_factory=Counter)
+    written: bool = False
+
+    def key(self, namespace: str, *parts: str | bytes) -> str:
+        """Return the key of an entry: the namespace, the environment and the entry's own parts."""
+        if namespace not in NAMESPACES:
+            raise ValueError(f"unknown cache namespace '{namespace}'")
+        digest = hashlib.sha256(f"{namespace}\0{versions.environment()}\0".encode())
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def path(self, namespace: str, key: str) -> Path | None:
+        """Return the file that holds an entry."""
+        return None if self.folder is None else self.folder / namespace / key[:2] / key
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        """Return an entry's payload, or None when it is missing or fails its check."""
+        path = self.path(namespace, key)
+        payload = None
+        if path is not None:
+            try:
+                payload = unseal(path.read_bytes())
+                if payload is not None and time.time() - path.stat().st_mtime > DAY:
+                    os.utime(path)  # still in use: not pruned
+            except OSError:
+                payload = None
+        (self.hits if payload is not None else self.misses)[namespace] += 1
+        return payload
+
+    def put(self, namespace: str, key: str, payload: bytes) -> None:
+        """Store an entry (atomically; a cache that cannot be written only costs time)."""
+        path = self.path(namespace, key)
+        if path is not None:
+            if not self.written:
+                self.written = True
+                self.prune()
+            write_cache(path, seal(payload))
+
+    def get_json(self, namespace: str, key: str) -> object | None:
+        """Return an entry as JSON data, or None (an entry that is not JSON counts as missing)."""
+        payload = self.get(namespace, key)
+        if payload is None:
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return None
+
+    def put_json(self, namespace: str, key: str, value: object) -> None:
+        """Store JSON data."""
+        self.put(namespace, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def summary(self) -> str:
+        """Describe this build's use of the cache in one line."""
+        used = [
+            f"{ns} {self.hits[ns]} from cache, {self.misses[ns]} computed" for ns in NAMESPACES if ns in self.misses
+        ]
+        used += [f"{ns} {self.hits[ns]} from cache" for ns in NAMESPACES if ns in self.hits and ns not in self.misses]
+        return f"cache: {'; '.join(used) or 'unused'} ({self.folder})"
+
+    def prune(self, now: float | None = None, force: bool = False) -> int:
+        """Remove entries unused for MAX_AGE_DAYS (at most once a day unless forced); return how many."""
+        if self.folder is None:
+            return 0
+        now = time.time() if now is None else now
+        stamp = self.folder / PRUNE_STAMP
+        try:
+            if not force and now - stamp.stat().st_mtime < DAY:
+                return 0
+        except OSError:
+            pass
+        removed = 0
+        for path in self.files():
+            try:
+                if now - path.stat().st_mtime > MAX_AGE_DAYS * DAY:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        write_cache(stamp, b"")
+        return removed
+
+    def files(self) -> list[Path]:
+        """Return every entry file of every namespace."""
+        if self.folder is None:
+            return []
+        return [p for ns in NAMESPACES for p in sorted((self.folder / ns).rglob("*")) if p.is_file()]
+
+    def usage(self) -> dict[str, tuple[int, int]]:
+        """Return, per namespace, the number of entries and their bytes."""
+        found = {ns: (0, 0) for ns in NAMESPACES}
+        for path in self.files():
+            ns = path.relative_to(self.folder or path).parts[0]
+            count, size = found[ns]
+            found[ns] = (count + 1, size + path.stat().st_size)
+        return found
+
+    def clear(self) -> None:
+        """Remove every namespace's entries (only the cache's own folders, nothing else in the folder)."""
+        if self.folder is not None:
+            for ns in NAMESPACES:
+                shutil.rmtree(self.folder / ns, ignore_errors=True)
+            (self.folder / PRUNE_STAMP).unlink(missing_ok=True)

@@ -1,0 +1,141 @@
+"""markdown-it syntax trees into the model's Nodes (each with its own source line), and sections to and from JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import Problem
+from .model import Node, Question, Section, Source
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
+
+def line_of(block: SyntaxTreeNode) -> int:
+    """Return a block's 1-based first line (0 when markdown-it gives none)."""
+    return block.map[0] + 1 if block.map else 0
+
+
+class _Lines:
+    """The line an inline element stands on: its block's first line plus the line breaks before it."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def convert(node: SyntaxTreeNode, line: int) -> Node:
+    """Turn a markdown-it block (and everything in it) into a frozen model Node."""
+    if node.map:
+        line = node.map[0] + 1
+    children: list[Node] = []
+    for child in node.children:
+        if child.type == "inline":
+            lines = _Lines(line_of(child) or line)
+            children.extend(_inline(grandchild, lines) for grandchild in child.children)
+        else:
+            children.append(convert(child, line))
+    return _node(node, tuple(children), line)
+
+
+def _inline(node: SyntaxTreeNode, lines: _Lines) -> Node:
+    """Turn an inline element into a Node dated at its own line; a line break moves the later ones down."""
+    line = lines.line
+    children = tuple(_inline(child, lines) for child in node.children)
+    if node.type in ("softbreak", "hardbreak"):
+        lines.line += 1
+    elif node.type == "math_inline":
+        lines.line += node.content.count("\n")
+    return _node(node, children, line)
+
+
+def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
+    """Return the model Node for one markdown-it node whose children are converted."""
+    kind = node.type
+    attrs: dict[str, str] = {}
+    text = ""
+    if kind in ("text", "code_inline", "math_inline", "html_inline", "html_block"):
+        text = node.content
+    elif kind in ("fence", "code_block"):
+        kind, text = "fence", node.content
+        attrs["lang"] = (node.info or "").strip().split(" ")[0] if node.type == "fence" and node.info else ""
+    elif kind in ("math_block", "math_block_label"):
+        kind, text = "math_block", node.content.strip()
+    elif kind == "heading":
+        attrs["level"] = node.tag[1:]
+    elif kind == "link":
+        attrs["href"] = str(node.attrs.get("href", ""))
+    elif kind == "image":
+        attrs["src"] = str(node.attrs.get("src", ""))
+        attrs["alt"] = "".join(c.content for c in node.children)
+        children = ()
+    elif kind == "ordered_list":
+        attrs["start"] = str(node.attrs.get("start", 1))
+    elif kind in ("th", "td"):
+        style = str(node.attrs.get("style", ""))
+        if style.startswith("text-align:"):
+            attrs["align"] = style.split(":", 1)[1]
+    if kind in ("html_inline", "html_block"):
+        kind = "text"
+    return Node(kind, children, text, tuple(sorted(attrs.items())), line)
+
+
+# The parse cache holds each file's Section and problems as JSON (data, never code): a node is
+# [kind, children, text, attrs, line], the shortest form that loads fast.
+
+
+def node_data(node: Node) -> list[Any]:
+    """Return a Node as JSON-able lists."""
+    return [node.kind, [node_data(c) for c in node.children], node.text, [list(a) for a in node.attrs], node.line]
+
+
+def node_from(data: Any) -> Node:
+    """Return the Node a `node_data` list describes; raise ValueError or TypeError if it is not one."""
+    kind, children, text, attrs, line = data
+    if not (isinstance(kind, str) and isinstance(text, str) and isinstance(line, int)):
+        raise TypeError("not a node")
+    pairs = tuple((str(k), str(v)) for k, v in attrs)
+    return Node(kind, tuple(node_from(c) for c in children), text, pairs, line)
+
+
+def _optional(node: Node | None) -> list[Any] | None:
+    return None if node is None else node_data(node)
+
+
+def section_data(section: Section | None, problems: list[Problem]) -> dict[str, Any]:
+    """Return one file's parse (its section, or None, and its problems) as JSON-able data."""
+    found = [[p.line, p.message] for p in problems]
+    if section is None:
+        return {"section": None, "problems": found}
+    questions = [
+        [q.id, q.title, list(q.tags), node_data(q.answer), q.source.line]
+        + [_optional(q.core), _optional(q.sources), list(q.see_also), q.see_also_line]
+        for q in section.questions
+    ]
+    head = [section.id, section.title, section.source.line]
+    return {"section": {"head": head, "questions": questions}, "problems": found}
+
+
+def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
+    """Return the section and problems `section_data` stored for the file at `path`; raise on any other shape."""
+    problems = [Problem(path, int(line), str(message)) for line, message in data["problems"]]
+    stored = data["section"]
+    if stored is None:
+        return None, problems
+    questions = []
+    for qid, title, tags, answer, line, core, sources, see_also, see_line in stored["questions"]:
+        questions.append(
+            Question(
+                id=str(qid),
+                title=str(title),
+                tags=tuple(str(t) for t in tags),
+                answer=node_from(answer),
+                source=Source(path, int(line)),
+                core=None if core is None else node_from(core),
+                sources=None if sources is None else node_from(sources),
+                see_also=tuple(str(s) for s in see_also),
+                see_also_line=int(see_line),
+            )
+        )
+    sid, title, line = stored["head"]
+    return Section(id=str(sid), title=str(title), questions=tuple(questions), source=Source(path, int(line))), problems

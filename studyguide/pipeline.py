@@ -1,0 +1,192 @@
+"""The one build pipeline, top to bottom: a Request goes load -> validate -> up-to-date check -> render -> write.
+
+1. If every requested output was built from exactly these inputs (content, templates, code,
+   libraries, options), stop: they were valid and written then; nothing is even parsed.
+2. Load: the parser turns the content folder into the frozen model, each file's own problems beside it.
+3. Validate: one pass finds every remaining problem (links, images, formulas, the lock...) and
+   raises them all at once; it hands the renderers what it read and drew (`Resources`).
+4. Check only (lint), or release (write the Anki lock), or report what changed since the release.
+5. Render each output not up to date: the PDF in a forked process beside the others.
+6. Write each output atomically, and the state file; a renderer that failed keeps its old file.
+
+The command line builds a Request and prints what comes back; nothing here parses argv or exits.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import release, state
+from .cache import Cache
+from .errors import ContentError, Problem
+from .lint import lint
+from .model import Guide
+from .output import exclusive, remove_stale_temporaries, write_atomic
+from .parser import parse
+from .renderers import RENDERERS, Options
+from .renderers.base import Job
+from .validate import validate
+
+
+@dataclass(frozen=True)
+class Request:
+    """One build: what to read, where to write, which outputs, and how."""
+
+    content: Path
+    out: Path
+    formats: tuple[str, ...] = ("anki", "pdf", "html")
+    options: Options = Options()
+    cache: Path | None = None  # the cache folder; None: cache nothing
+    check: bool = False  # validate and lint only; write nothing
+    release_at: int | None = None  # release the Anki deck at this time (Unix seconds) before building
+    force: bool = False  # render even the outputs whose inputs are unchanged
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the build did for one output."""
+
+    name: str
+    path: Path
+    status: str  # "written", "unchanged" or "failed"
+    size: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+def _quiet(names: list[str]) -> AbstractContextManager[None]:
+    return contextlib.nullcontext()
+
+
+@dataclass
+class Report:
+    """What a build tells its caller as it goes: lines to show, warnings, and a progress display."""
+
+    say: Callable[[str], None] = lambda line: None
+    warn: Callable[[Problem], None] = lambda problem: None
+    working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
+
+
+def load(content: Path, options: Options = Options(), cache: Cache | None = None) -> Job:
+    """Parse and validate a content folder; return the renderers' job, or raise ContentError with every problem."""
+    cache = cache or Cache(None)
+    guide, problems = parse(content, cache)
+    resources = validate(guide, problems, cache)
+    return Job(guide, resources, options, cache)
+
+
+def load_guide(content: Path) -> Guide:
+    """Return a valid content folder's model (raise ContentError with every problem)."""
+    return load(content).guide
+
+
+def run(request: Request, report: Report | None = None) -> list[Outcome]:
+    """Run one build and return each output's outcome; raise ContentError (writing nothing) for bad content."""
+    report = report or Report()
+    names = list(request.formats)
+    inputs = None
+    if not (request.check or request.release_at is not None):
+        inputs = state.fingerprints(request.content, names, request.options)
+        files = None if request.force else state.unchanged(inputs, request.out)
+        if files is not None:  # built from exactly these inputs, which were valid then
+            return [Outcome(name, path, "unchanged", path.stat().st_size) for name, path in files.items()]
+    cache = Cache(request.cache)
+    job = load(request.content, request.options, cache)
+    if request.check:
+        warnings = lint(job.guide)
+        for warning in warnings:
+            report.warn(warning)
+        guide = job.guide
+        report.say(
+            f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)"
+        )
+        return []
+    if request.release_at is not None:
+        found, job = release.release(job, request.release_at)
+        report.say(f"released {release.lock_path(job.guide)}: {found.summary()}")
+        inputs = state.fingerprints(request.content, names, request.options)  # the lock just changed
+    elif "anki" in names:
+        report.say(f"anki, since the last release: {release.changes(job).summary()}")
+    assert inputs is not None
+    outcomes = write(job, names, inputs, request, report)
+    if cache.hits or cache.misses:
+        report.say(cache.summary())
+    return outcomes
+
+
+def write(job: Job, names: list[str], inputs: dict[str, str], request: Request, report: Report) -> list[Outcome]:
+    """Render the outputs that are not up to date and write them; one build at a time per output folder."""
+    out = request.out
+    paths = {name: out / RENDERERS[name].filename(job.guide, job.options) for name in names}
+    with exclusive(out):  # a second build into this folder waits, then finds its outputs up to date
+        recorded = state.read_state(out)
+        todo = [n for n in names if request.force or not state.up_to_date(paths[n], inputs[n], recorded)]
+        results = render(job, todo, report.working)
+        outcomes = []
+        for name in names:
+            path, result = paths[name], results.get(name)
+            if isinstance(result, str):
+                outcomes.append(Outcome(name, path, "failed", error=result))
+            elif result is not None:
+                data, seconds = result
+                remove_stale_temporaries(path)
+                write_atomic(path, data)
+                state.record(recorded, path, inputs[name], data)
+                outcomes.append(Outcome(name, path, "written", len(data), seconds))
+            else:
+                outcomes.append(Outcome(name, path, "unchanged", path.stat().st_size))
+        if any(o.status == "written" for o in outcomes):
+            state.write_state(out, recorded)
+    return outcomes
+
+
+Rendered = tuple[bytes, float] | str  # the bytes and seconds, or why the renderer failed
+
+
+def render(
+    job: Job, names: list[str], working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
+) -> dict[str, Rendered]:
+    """Render the named outputs in memory: the PDF, which costs far more, in a forked process beside the others.
+
+    The process is forked before `working` (a progress display) may start a thread.
+    """
+    results: dict[str, Rendered] = {}
+    with _beside(job, "pdf" if "pdf" in names and len(names) > 1 else None) as pdf, working(names):
+        for name in names:
+            if pdf is None or name != "pdf":
+                results[name] = _render_one(name, job)
+        if pdf is not None:
+            results["pdf"] = pdf.result()
+    return results
+
+
+@contextlib.contextmanager
+def _beside(job: Job, name: str | None) -> Iterator[concurrent.futures.Future[Rendered] | None]:
+    """Render one output in a forked process while the caller renders the rest (only with more than one core)."""
+    if name is None or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        yield pool.submit(_render_one, name, job)
+
+
+def _render_one(name: str, job: Job) -> Rendered:
+    """Render one output and time it; a renderer's own failure is named, never raised (the others go on)."""
+    started = time.perf_counter()
+    try:
+        data = RENDERERS[name].render(job)
+    except Exception as exc:  # a renderer's bug or a template's refused resource: this output fails alone
+        return f"{type(exc).__name__}: {exc}"
+    return data, time.perf_counter() - started
+
+
+__all__ = ["ContentError", "Outcome", "Report", "Request", "load", "load_guide", "run"]

@@ -1,0 +1,202 @@
+"""A large printed guide laid out in parts on every core, then joined into one tagged PDF.
+
+WeasyPrint keeps every laid-out page of a document in memory, and parts of its work grow faster
+than the page count. Every section starts a new page, so a run of whole sections lays out exactly
+as it does inside the whole guide; only its page numbers depend on where it will sit. So:
+
+1. each run of sections is laid out and written as its own tagged PDF, without footers; the front
+   matter (cover and contents) is laid out with placeholder page numbers only to count its pages;
+2. with every run's page count and anchors known, the front matter is laid out again with the
+   real numbers in its contents, and the footers ("page X of Y") on otherwise empty pages;
+3. pikepdf joins the runs: one structure tree, one outline, each named destination taken from the
+   run that holds its anchor, and each footer stamped on its page as a pagination artifact.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ...model import Guide, Section
+from ..base import Options, environment
+from .join import Joined, Laid
+from .layout import Part, Printer
+
+PART_PAGES = 60  # about this many pages per part; a guide under two parts' worth is laid out whole
+WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
+QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
+FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
+ROUNDS = 4  # contents layouts at most (its page count settles after one or two)
+
+
+def estimate(section: Section, quiz: bool) -> float:
+    """Return roughly how many pages a section fills (it starts a new page)."""
+    if quiz:
+        return 1 + len(section.questions) / QUIZ_QUESTIONS_PER_PAGE
+    return 1 + sum(len(q.answer_text().split()) for q in section.questions) / WORDS_PER_PAGE
+
+
+def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[Part]:
+    """Return the parts after the front matter, each a run of whole sections; none: lay the guide out whole."""
+    part_pages = part_pages or PART_PAGES
+    quiz = options.edition == "quiz"
+    sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
+    answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
+    if sum(pages for _, pages in sizes + answers) < 2 * part_pages:
+        return []
+    parts = [
+        Part(front=False, sections=run, answers=False, footer=False, last=False) for run in runs(sizes, part_pages)
+    ]
+    parts += [  # the self-test edition's answers: each section's start a page too
+        Part(front=False, sections=(), answers=True, answer_sections=run, footer=False, last=False)
+        for run in runs(answers, part_pages)
+    ]
+    parts[-1] = replace(parts[-1], last=True)
+    return parts
+
+
+def runs(sizes: list[tuple[str, float]], part_pages: int) -> list[tuple[str, ...]]:
+    """Group consecutive sections (id, estimated pages) into runs of about `part_pages` pages."""
+    grouped: list[list[str]] = []
+    filled = 0.0
+    for section_id, pages in sizes:
+        if not grouped or filled + pages > part_pages:
+            grouped.append([])
+            filled = 0.0
+        grouped[-1].append(section_id)
+        filled += pages
+    return [tuple(run) for run in grouped]
+
+
+# The printer of this build, in a worker process: set by the pool's initializer. With the fork
+# start method the worker inherits it (and the model) from the parent instead of receiving it
+# through a pipe.
+_printer: Printer | None = None
+
+
+def _start_worker(printer: Printer) -> None:
+    """In a new worker: keep the build's printer for its tasks."""
+    global _printer
+    _printer = printer
+
+
+def _lay_out(task: tuple[Part, str | None]) -> Laid:
+    """In a worker: lay out one part; write it as tagged PDF when given a path."""
+    assert _printer is not None
+    part, path = task
+    html, missing = _printer.part_html(part)
+    document = _printer.layout(html)
+    elsewhere = frozenset(missing)
+    anchors: dict[str, int] = {}
+    for k, page in enumerate(document.pages):
+        for name in page.anchors:  # a box that spans pages names its anchor on each: the first is the target
+            if name not in elsewhere:
+                anchors.setdefault(name, k)
+    if path is not None:
+        _printer.write(document, path)
+    sections = _printer.guide.sections
+    nested = part.answer_sections is not None and sections[0].id not in part.answer_sections
+    return Laid(len(document.pages), anchors, elsewhere, path, nested)
+
+
+def _footers(task: tuple[int, int, int, str]) -> Laid:
+    """In a worker: lay out `count` empty pages whose footers read "page N of `total`", N from `first`."""
+    assert _printer is not None
+    first, count, total, path = task
+    part = Part(front=False, sections=(), answers=False, headers=False, total=total, first_page=first)
+    html = (
+        environment(_printer.options.templates)
+        .get_template("pdf/footers.html")
+        .render(meta=_printer.guide.meta, css=Markup(_printer.css(part)), count=count)
+    )
+    document = _printer.layout(html)
+    _printer.write(document, path, tagged=False)
+    return Laid(len(document.pages), {}, frozenset(), path)
+
+
+Task = tuple[Callable[[Any], Laid], object]  # (_lay_out, (part, path)) or (_footers, (first, count, total, path))
+
+
+def _run(task: Task) -> Laid:
+    """In a worker: one layout task."""
+    work, args = task
+    return work(args)
+
+
+def workers() -> int:
+    """Return how many layouts run at once: one per core this process may use, at most four."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
+    """Lay out the front matter and `parts` in worker processes and return the joined PDF's bytes."""
+    import weasyprint  # noqa: F401  (imported once here, inherited by every forked worker)
+
+    guide, options = printer.guide, printer.options
+    quiz = options.edition == "quiz"
+    targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
+    front = Part(
+        sections=(), answers=False, footer=False, last=False, pages=dict.fromkeys(targets, placeholder(guide, options))
+    )
+    context = multiprocessing.get_context("fork")
+    with (
+        tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
+        context.Pool(workers(), initializer=_start_worker, initargs=(printer,), maxtasksperchild=1) as pool,
+    ):
+        paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
+        tasks: list[Task] = [(_lay_out, (front, None))]
+        tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
+        first, *body = pool.map(_run, tasks, chunksize=1)
+        front_pages = first.pages  # with the placeholders; the real numbers are no wider
+        joined: Joined | None = None
+        for _ in range(ROUNDS):
+            numbers, total = page_numbers(body, front_pages)
+            final = replace(front, pages={target: numbers[target] for target in targets})
+            tasks = [(_lay_out, (final, str(Path(tmp, "front.pdf"))))]
+            for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
+                count = min(FOOTERS_PER_RUN, total + 1 - start)
+                tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
+            laying = pool.map_async(_run, tasks, chunksize=1)
+            if joined is None:  # join the body while the workers lay out the front matter and footers
+                joined = Joined()
+                for laid in body:
+                    joined.add(laid)
+            head, *feet = laying.get()
+            if head.pages <= front_pages:  # fewer: blank pages keep every number true (rare)
+                break
+            front_pages = head.pages
+        else:
+            raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
+        assert joined is not None
+        joined.add(head, front=True, blank=front_pages - head.pages)
+        joined.stamp(feet)
+        return joined.save()
+
+
+def page_numbers(body: Sequence[Laid], front_pages: int) -> tuple[dict[str, int], int]:
+    """Return each anchor's printed page number and the page count, the body following `front_pages` pages."""
+    numbers: dict[str, int] = {}
+    offset = front_pages
+    for laid in body:
+        for name, k in laid.anchors.items():
+            numbers.setdefault(name, offset + k + 1)
+        offset += laid.pages
+    return numbers, offset
+
+
+def placeholder(guide: Guide, options: Options) -> int:
+    """Return the page number the contents shows while its page count is measured: as wide as any real one."""
+    quiz = options.edition == "quiz"
+    most = sum(estimate(s, quiz) for s in guide.sections) * 2 + 10  # the estimate is rarely off by half
+    return int("8" * len(str(int(most))))  # DejaVu's digits all have the same width

@@ -1,0 +1,122 @@
+"""The one validation pass: every problem of a parsed guide at once, and what the renderers need from it.
+
+It checks what spans files (ids, titles, links), every link at its own line, every image (inside
+the folder, decoded as the type its name says), every formula (drawn for the page and the PDF,
+and free of commands that would act in Anki's MathJax) and the Anki lock's structure. What it
+reads and draws on the way, it hands on as `Resources`: the renderers never read content files and
+never find a content problem.
+"""
+
+from __future__ import annotations
+
+from . import lock
+from .cache import Cache
+from .dates import build_epoch
+from .errors import ContentError, Problem
+from .mathsvg import MathError, draw
+from .media import read_images
+from .model import Guide, Question, Source
+from .reading import SLUG
+from .resources import Resources
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None) -> Resources:
+    """Check the guide (adding to the parser's `problems`); raise one ContentError with all of them, sorted."""
+    found = list(problems)
+    found += _unique(guide)
+    found += _links(guide)
+    images, image_problems = read_images(guide)
+    formulas, formula_problems = _formulas(guide, cache or Cache(None))
+    locked, lock_problems = _lock(guide)
+    found += image_problems + formula_problems + lock_problems
+    if found:
+        raise ContentError(found)
+    assert locked is not None
+    return Resources(images, formulas, locked)
+
+
+def _unique(guide: Guide) -> list[Problem]:
+    """Report ids used twice (sections and questions share one namespace) and question titles used twice."""
+    problems: list[Problem] = []
+    seen_ids: dict[str, Source] = {}
+    seen_titles: dict[str, Source] = {}
+
+    def once(seen: dict[str, Source], key: str, source: Source, what: str) -> None:
+        if key in seen:
+            problems.append(Problem(source.path, source.line, f"{what} (first used at {seen[key]})"))
+        seen.setdefault(key, source)
+
+    for section in guide.sections:
+        if section.id:
+            once(seen_ids, section.id, section.source, f"duplicate id '{section.id}'")
+        for q in section.questions:
+            once(seen_ids, q.id, q.source, f"duplicate id '{q.id}'")
+            once(seen_titles, q.title.casefold(), q.source, "duplicate question title")
+    return problems
+
+
+def _links(guide: Guide) -> list[Problem]:
+    """Report, at the link's own line, links that leave the content and links to questions that do not exist."""
+    problems: list[Problem] = []
+    ids = {q.id for q in guide.questions}
+
+    def target(q: Question, href: str, line: int) -> None:
+        if href[1:] not in ids:
+            problems.append(Problem(q.source.path, line, f"link to unknown question id '{href[1:]}'"))
+        elif href[1:] == q.id:
+            problems.append(Problem(q.source.path, line, "a question links to itself"))
+
+    for q, node in guide.nodes("link"):
+        href = node.attr("href")
+        if href.startswith("#") and SLUG.match(href[1:]):
+            target(q, href, node.line)
+        elif not href.startswith(LINK_SCHEMES):
+            message = f"link '{href}' not allowed: use http(s)://, mailto: or #question-id"
+            problems.append(Problem(q.source.path, node.line, message))
+    for q in guide.questions:
+        for other in q.see_also:
+            target(q, f"#{other}", q.see_also_line or q.source.line)
+    return problems
+
+
+def _formulas(guide: Guide, cache: Cache) -> tuple[dict[tuple[str, bool], str], list[Problem]]:
+    """Draw every distinct formula once (through the cache); report each one that cannot be shown, at its line."""
+    drawn: dict[tuple[str, bool], str] = {}
+    problems: list[Problem] = []
+    failed: dict[tuple[str, bool], str] = {}
+    for q, node in guide.nodes("math_inline", "math_block"):
+        key = (node.text, node.kind == "math_block")
+        if key not in drawn and key not in failed:
+            try:
+                drawn[key] = draw(*key, cache)
+            except MathError as exc:
+                failed[key] = str(exc)
+        if key in failed:
+            mark = "$$" if key[1] else "$"
+            message = f"formula {mark}{_short(node.text)}{mark} cannot be rendered: {failed[key]}"
+            problems.append(Problem(q.source.path, node.line, message))
+    return drawn, _once_per_line(problems)
+
+
+def _short(tex: str, limit: int = 120) -> str:
+    """Return a formula shortened for a message."""
+    return tex if len(tex) <= limit else tex[: limit - 1] + "…"
+
+
+def _once_per_line(problems: list[Problem]) -> list[Problem]:
+    """Drop repeats of the same message at the same place."""
+    return list(dict.fromkeys(problems))
+
+
+def _lock(guide: Guide) -> tuple[lock.Lock | None, list[Problem]]:
+    """Read the guide's Anki lock (empty if it was never released), reporting a malformed one."""
+    try:
+        epoch = build_epoch(guide.meta)
+    except ValueError:  # an invalid date, reported with guide.toml
+        epoch = 0
+    try:
+        return lock.read(guide.root / lock.LOCK_FILE, guide.meta.id, epoch), []
+    except ContentError as exc:
+        return None, exc.problems
