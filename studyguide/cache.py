@@ -103,7 +103,8 @@ class Cache:
         if payload is None:
             return None
         try:
-            return json.loads(payload)
+            value: object = json.loads(payload)
+            return value
         except ValueError:
             return None
 
@@ -114,9 +115,10 @@ class Cache:
     def summary(self) -> str:
         """Describe this build's use of the cache in one line."""
         used = [
-            f"{ns} {self.hits[ns]} from cache, {self.misses[ns]} computed" for ns in NAMESPACES if ns in self.misses
+            f"{ns} {self.hits[ns]} from cache" + (f", {self.misses[ns]} computed" if self.misses[ns] else "")
+            for ns in NAMESPACES
+            if self.hits[ns] or self.misses[ns]
         ]
-        used += [f"{ns} {self.hits[ns]} from cache" for ns in NAMESPACES if ns in self.hits and ns not in self.misses]
         return f"cache: {'; '.join(used) or 'unused'} ({self.folder})"
 
     def prune(self, now: float | None = None, force: bool = False) -> int:

@@ -75,12 +75,12 @@ class Report:
     working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
 
 
-def load(content: Path, options: Options = Options(), cache: Cache | None = None) -> Job:
+def load(content: Path, options: Options | None = None, cache: Cache | None = None) -> Job:
     """Parse and validate a content folder; return the renderers' job, or raise ContentError with every problem."""
     cache = cache or Cache(None)
     guide, problems = parse(content, cache)
     resources = validate(guide, problems, cache)
-    return Job(guide, resources, options, cache)
+    return Job(guide, resources, options or Options(), cache)
 
 
 def load_guide(content: Path) -> Guide:
