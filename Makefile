@@ -20,7 +20,7 @@ test: setup-test lint
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict studyguide
+	$(BIN)/mypy --strict
 
 setup: $(VENV)/.installed
 	bash scripts/install-system-deps --build

@@ -18,14 +18,17 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from studyguide.cli import main as build  # noqa: E402
-from studyguide.media import walk  # noqa: E402
 from studyguide.model import Guide, Question  # noqa: E402
 from studyguide.parser import load_guide  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ViewportSize
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -37,26 +40,25 @@ FLAGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PAGE_VIEWPORT = {"width": 880, "height": 800}
-CARD_VIEWPORT = {"width": 560, "height": 160}
+PAGE_VIEWPORT: ViewportSize = {"width": 880, "height": 800}
+CARD_VIEWPORT: ViewportSize = {"width": 560, "height": 160}
 # The page opens this question (it has a formula); the card is the shortest answer without one.
 PAGE_QUESTION = "neural-networks"
 DPI = 60
 
 
-def has_math(q: Question) -> bool:
+def has_math(guide: Guide, q: Question) -> bool:
     """Whether a question holds a formula (Anki draws them with MathJax, which plain Chromium lacks)."""
-    roots = [root for root in (q.core, q.answer, q.sources) if root is not None]
-    return any(node.kind in ("math_inline", "math_block") for root in roots for node in walk(root))
+    return any(found is q for found, _ in guide.nodes("math_inline", "math_block"))
 
 
 def card_question(guide: Guide) -> Question:
     """The card to show: the shortest answer with a core answer, see-also links and sources, no formula."""
-    fits = [q for q in guide.questions if q.core and q.see_also and q.sources and not has_math(q)]
+    fits = [q for q in guide.questions if q.core and q.see_also and q.sources and not has_math(guide, q)]
     return min(fits or list(guide.questions), key=lambda q: len(q.answer_text()))
 
 
-def shoot_page(browser, html: Path, out: Path, qid: str) -> None:  # type: ignore[no-untyped-def]
+def shoot_page(browser: Browser, html: Path, out: Path, qid: str) -> None:
     """The page in light and dark, with one question opened by its deep link."""
     for scheme in ("light", "dark"):
         context = browser.new_context(viewport=PAGE_VIEWPORT, color_scheme=scheme, device_scale_factor=1)
@@ -75,12 +77,14 @@ def outline_pages(pdf: Path) -> dict[str, int]:
     reader = PdfReader(str(pdf))
     pages: dict[str, int] = {}
 
-    def visit(items) -> None:  # type: ignore[no-untyped-def]
+    def visit(items: list[Any]) -> None:
         for item in items:
             if isinstance(item, list):
                 visit(item)
             else:
-                pages.setdefault(item.title, reader.get_destination_page_number(item) + 1)
+                number = reader.get_destination_page_number(item)
+                assert number is not None
+                pages.setdefault(item.title, number + 1)
 
     visit(reader.outline)
     return pages
@@ -113,7 +117,7 @@ def card_html(body: str) -> str:
     return f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body class="card">{body}</body></html>'
 
 
-def shoot_card(browser, apkg: Path, out: Path, qid: str, work: Path) -> None:  # type: ignore[no-untyped-def]
+def shoot_card(browser: Browser, apkg: Path, out: Path, qid: str, work: Path) -> None:
     """Front and back of one card: imported by the Anki library, rendered by it, shown in Chromium."""
     sys.path.insert(0, str(ROOT / "tests"))
     from readers import import_apkg

@@ -9,8 +9,12 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 NODE_MODULES = Path(__file__).resolve().parent / "browser" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -44,10 +48,10 @@ class Traffic:
     external: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def watch(self, context) -> None:  # type: ignore[no-untyped-def]
+    def watch(self, context: BrowserContext) -> None:
         """Refuse every non-file request of a context and record it, with console errors."""
 
-        def route(route) -> None:  # type: ignore[no-untyped-def]
+        def route(route: Route) -> None:
             if route.request.url.startswith("file:"):
                 route.continue_()
             else:
@@ -60,7 +64,7 @@ class Traffic:
         context.on("weberror", lambda e: self.errors.append(str(e.error)))
 
 
-def launch() -> Iterator[object]:
+def launch() -> Iterator[Browser]:
     """Yield one headless Debian Chromium; never a downloaded browser."""
     require(CHROMIUM.exists(), "Debian chromium (/usr/bin/chromium)")
     from playwright.sync_api import sync_playwright
@@ -73,7 +77,7 @@ def launch() -> Iterator[object]:
             browser.close()
 
 
-def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Inject axe-core into a page and return its violations (id, impact, first targets)."""
     require(AXE.is_file(), "axe-core (npm)")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
@@ -81,7 +85,7 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
     return [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"][:3]]} for v in result]
 
 
-def vnu_errors(path: Path) -> list[dict]:  # type: ignore[type-arg]
+def vnu_errors(path: Path) -> list[dict[str, Any]]:
     """Run the Nu HTML checker on a file and return its error messages."""
     require(VNU.is_file(), "vnu-jar (npm)")
     java = shutil.which("java")

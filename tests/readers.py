@@ -8,6 +8,10 @@ import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from anki.collection import Collection, ImportLogWithChanges
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ def normalize(text: str) -> str:
     return " ".join(word for word in text.split() if word not in BULLETS)
 
 
-def import_apkg(path: Path, collection_dir: Path | None = None):  # type: ignore[no-untyped-def]
+def import_apkg(path: Path, collection_dir: Path | None = None) -> Collection:
     """Import an .apkg into a fresh (or given) collection and return the open collection."""
     from anki.collection import Collection, ImportAnkiPackageRequest
 
@@ -42,14 +46,14 @@ def import_apkg(path: Path, collection_dir: Path | None = None):  # type: ignore
     return col
 
 
-def import_into(col, path: Path):  # type: ignore[no-untyped-def]
+def import_into(col: Collection, path: Path) -> ImportLogWithChanges.Log:
     """Import an .apkg into an open collection with Anki's default options; return the import log."""
     from anki.collection import ImportAnkiPackageRequest
 
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path))).log
 
 
-def cards(col) -> list[Card]:  # type: ignore[no-untyped-def]
+def cards(col: Collection) -> list[Card]:
     """Render every card of a collection."""
     result = []
     for card_id in col.find_cards(""):

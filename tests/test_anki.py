@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from readers import cards, import_apkg, import_into, normalize, text_of_html
@@ -23,6 +24,10 @@ from studyguide.renderers.base import TEMPLATES, Options
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 T0 = 1_900_000_000  # the injected release clock
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from anki.models import NotetypeId
 
 
 def squash(text: str) -> str:
@@ -59,15 +64,16 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def note_types(col) -> list[str]:  # type: ignore[no-untyped-def]
+def note_types(col: Collection) -> list[str]:
     """Return the names of the collection's note types made by this tool (copies included)."""
     return [m.name for m in col.models.all_names_and_ids() if m.name.startswith(MODEL_NAME)]
 
 
-def schedule(col) -> dict[int, tuple[int, ...]]:  # type: ignore[no-untyped-def]
+def schedule(col: Collection) -> dict[int, tuple[int, ...]]:
     """Return every card's scheduling state and review count."""
+    assert col.db is not None
     rows = col.db.all("select id, due, ivl, queue, type, reps, did from cards")
-    revlog = dict(col.db.all("select cid, count() from revlog group by cid"))
+    revlog = {cid: count for cid, count in col.db.all("select cid, count() from revlog group by cid")}
     return {row[0]: (*row[1:], revlog.get(row[0], 0)) for row in rows}
 
 
@@ -103,7 +109,9 @@ def test_fresh_import_has_every_question_in_its_subdeck(deck: Path, guide: Guide
         assert col.note_count() == len(guide.questions)
         assert col.card_count() == len(guide.questions)
         assert note_types(col) == [MODEL_NAME]
-        css = col.models.get(MODEL_ID)["css"]
+        notetype = col.models.get(cast("NotetypeId", MODEL_ID))
+        assert notetype is not None
+        css = notetype["css"]
         assert ".nightMode" in css and ".night_mode" in css and ".mobile" in css
         assert "url(" not in css and "@import" not in css
         imported = {c.fields["Id"]: c for c in cards(col)}
@@ -240,10 +248,13 @@ def test_css_change_moves_the_note_type_forward(content: Path, tmp_path: Path) -
     col = import_apkg(old)
     try:
         # Read through SQL first: col.models caches note types across an import.
+        assert col.db is not None
         old_mod = col.db.scalar("select mtime_secs from notetypes where id = ?", MODEL_ID)
         log = import_into(col, new)
         assert col.db.scalar("select mtime_secs from notetypes where id = ?", MODEL_ID) > old_mod
-        assert "sg-test-marker" in col.models.get(MODEL_ID)["css"]
+        notetype = col.models.get(cast("NotetypeId", MODEL_ID))
+        assert notetype is not None
+        assert "sg-test-marker" in notetype["css"]
         assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 0)
         assert note_types(col) == [MODEL_NAME]
     finally:

@@ -150,10 +150,11 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
     seen: list[str] = []
 
     def wait_for(count: int) -> None:
+        assert watcher.stdout is not None
         deadline = time.monotonic() + 60
         while sum("] watching" in line for line in seen) < count:
             assert time.monotonic() < deadline, seen
-            seen.append(watcher.stdout.readline())  # type: ignore[union-attr]
+            seen.append(watcher.stdout.readline())
 
     try:
         wait_for(1)

@@ -9,6 +9,7 @@ import pytest
 
 from studyguide.cli import main
 from studyguide.lint import lint
+from studyguide.model import Guide
 from studyguide.parser import load_guide
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -18,7 +19,7 @@ TWIN = (
 )
 
 
-def guide_with(tmp_path: Path, body: str, tags: str | None = "testing\nquality\n"):  # type: ignore[no-untyped-def]
+def guide_with(tmp_path: Path, body: str, tags: str | None = "testing\nquality\n") -> Guide:
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "valid", content)
     (content / "02-extra.md").write_text(body, encoding="utf-8")
@@ -27,7 +28,7 @@ def guide_with(tmp_path: Path, body: str, tags: str | None = "testing\nquality\n
     return load_guide(content)
 
 
-def test_real_content_has_a_vocabulary_and_lints(guide) -> None:  # type: ignore[no-untyped-def]
+def test_real_content_has_a_vocabulary_and_lints(guide: Guide) -> None:
     warnings = lint(guide)
     assert all("warning:" in w.message for w in warnings)
 

@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from browser_tools import Traffic, axe_violations, launch, vnu_errors
@@ -20,6 +21,9 @@ from readers import normalize
 from studyguide.cli import main
 from studyguide.model import Guide, Question
 from studyguide.parser import load_guide
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Page
 
 MAX_BYTES = 400 * 1024
 RED_DOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -39,20 +43,20 @@ def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     """One Chromium for the whole module."""
     yield from launch()
 
 
-Visit = Callable[..., object]
+Visit = Callable[..., "Page"]
 
 
 @pytest.fixture
-def visit(browser) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
+def visit(browser: Browser) -> Iterator[Visit]:
     """Open a file in a fresh context; afterwards assert no request left the file and no console error."""
-    opened: list[tuple[object, Traffic]] = []
+    opened: list[tuple[BrowserContext, Traffic]] = []
 
-    def open_page(path: Path, fragment: str = "", **context_options: object):  # type: ignore[no-untyped-def]
+    def open_page(path: Path, fragment: str = "", **context_options: Any) -> Page:
         context = browser.new_context(**context_options)
         traffic = Traffic()
         traffic.watch(context)
@@ -63,7 +67,7 @@ def visit(browser) -> Iterator[Visit]:  # type: ignore[no-untyped-def]
 
     yield open_page
     for context, _ in opened:
-        context.close()  # type: ignore[attr-defined]
+        context.close()
     for _, traffic in opened:
         assert traffic.external == [], "requests left the file"
         assert traffic.errors == [], "console errors"
@@ -96,12 +100,13 @@ def filter_terms(guide: Guide) -> list[str]:
     return terms
 
 
-def visible_ids(page) -> list[str]:  # type: ignore[no-untyped-def]
+def visible_ids(page: Page) -> list[str]:
     """The ids of the questions the page shows."""
-    return page.eval_on_selector_all("details.question", VISIBLE_IDS)
+    ids: list[str] = page.eval_on_selector_all("details.question", VISIBLE_IDS)
+    return ids
 
 
-def answer_visible(page, question_id: str) -> bool:  # type: ignore[no-untyped-def]
+def answer_visible(page: Page, question_id: str) -> bool:
     """Whether a question's answer is rendered on screen."""
     return page.locator(f"[id='{question_id}'] .answer").is_visible()
 
@@ -279,7 +284,7 @@ def test_fits_a_360_px_phone(visit: Visit, page_file: Path) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_no_request_leaves_the_file_and_console_is_clean(browser, page_file: Path, guide: Guide) -> None:  # type: ignore[no-untyped-def]
+def test_no_request_leaves_the_file_and_console_is_clean(browser: Browser, page_file: Path, guide: Guide) -> None:
     context = browser.new_context()
     traffic = Traffic()
     traffic.watch(context)
@@ -332,7 +337,12 @@ def test_hostile_content_stays_text(visit: Visit, hostile: tuple[Guide, Path]) -
     q = guide.question("hostile")
     page = visit(path, "#hostile")
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(d: Dialog) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
     page.click("#reveal-all")
     assert page.locator("script").count() == 1
     assert page.locator("[id='hostile'] img").count() == 0

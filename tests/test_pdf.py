@@ -11,7 +11,9 @@ import struct
 import subprocess
 import threading
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -19,7 +21,7 @@ from readers import BULLETS, pdf_text
 
 from studyguide.cli import main
 from studyguide.errors import ContentError
-from studyguide.model import Guide, Node, Question
+from studyguide.model import Guide, Node, Question, Section
 from studyguide.parser import load_guide
 from studyguide.renderers.base import TEMPLATES, Options, build_epoch
 from studyguide.renderers.pdf import ANSWER_PREFIX, PdfRenderer, make_fetcher
@@ -43,20 +45,24 @@ def phrase(q: Question, words: int = 8) -> str:
 Entry = tuple[str, int, list["Entry"]]
 
 
-def outline(reader: PdfReader, items: list | None = None) -> list[Entry]:  # type: ignore[type-arg]
+def outline(reader: PdfReader, items: list[Any] | None = None) -> list[Entry]:
     """Return the outline as a tree of (title, page index, children)."""
     entries: list[Entry] = []
     for item in reader.outline if items is None else items:
         if isinstance(item, list):
             entries[-1][2].extend(outline(reader, item))
         else:
-            entries.append((item.title, reader.get_destination_page_number(item), []))
+            page = reader.get_destination_page_number(item)
+            assert item.title is not None and page is not None
+            entries.append((item.title, page, []))
     return entries
 
 
 def destination_page(reader: PdfReader, name: str) -> int:
     """Return the page index a named destination opens."""
-    return reader.get_destination_page_number(reader.named_destinations[name])
+    page = reader.get_destination_page_number(reader.named_destinations[name])
+    assert page is not None
+    return page
 
 
 def link_targets(reader: PdfReader, page: int) -> set[str]:
@@ -128,7 +134,8 @@ def test_toc_prints_the_outline_page_numbers(full: Path, guide: Guide) -> None:
     links = set().union(*(link_targets(reader, page) for page in range(1, first_section)))
     entries = {title: page for title, page, _ in outline(reader)}
     entries |= {title: page for _, _, children in outline(reader) for title, page, _ in children}
-    for item in [*guide.sections, *guide.questions]:
+    items: list[Section | Question] = [*guide.sections, *guide.questions]
+    for item in items:
         match = re.search(re.escape(key(item.title)) + r"[\s.]*?(\d+)(?!\d)", toc)
         assert match, item.id
         assert int(match.group(1)) == entries[item.title] + 1 == destination_page(reader, item.id) + 1, item.id
@@ -166,9 +173,9 @@ def test_metadata(full: Path, guide: Guide) -> None:
     assert info.subject == guide.meta.description
     keywords = [k.strip() for k in str(info["/Keywords"]).split(",")]
     assert set(keywords) == {tag for q in guide.questions for tag in q.tags}
-    assert reader.trailer["/Root"]["/Lang"] == guide.meta.language
+    assert str(reader.root_object["/Lang"]) == guide.meta.language
     assert info.creation_date is not None and int(info.creation_date.timestamp()) == build_epoch(guide)
-    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
+    assert "/StructTreeRoot" in reader.root_object  # tagged (PDF/UA-1)
 
 
 def test_fonts_embedded(full: Path) -> None:
@@ -310,7 +317,7 @@ class CountingHandler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def server() -> object:
+def server() -> Iterator[http.server.HTTPServer]:
     """A local HTTP server on 127.0.0.1 that counts requests; stopped after the test."""
     CountingHandler.hits = 0
     httpd = http.server.HTTPServer(("127.0.0.1", 0), CountingHandler)

@@ -53,7 +53,7 @@ def words(path: Path, page: int) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-def links(reader: PdfReader) -> list[list[tuple[tuple[int, ...], int]]]:
+def links(reader: PdfReader) -> list[list[tuple[tuple[int, ...], int | None]]]:
     """Return, per page, each internal link's rectangle (whole points) and the page it opens."""
     pages = []
     for page in reader.pages:
@@ -163,11 +163,11 @@ def test_footers_are_stamped_as_pagination_artifacts(pair: tuple[Path, Path]) ->
     for number, page in enumerate(pdf.pages):
         operators = pikepdf.parse_content_stream(page)
         stamped = [
-            i for i, (operands, op) in enumerate(operators) if str(op) == "Do" and operands == [pikepdf.Name(FOOTER)]
+            i for i, ins in enumerate(operators) if str(ins.operator) == "Do" and ins.operands == [pikepdf.Name(FOOTER)]
         ]
         assert len(stamped) == (0 if number == 0 else 1), f"page {number + 1}"
         for i in stamped:  # inside "/Artifact <</Type /Pagination ...>> BDC ... EMC"
-            opened = [operands for operands, op in operators[:i] if str(op) == "BDC"]
+            opened = [ins.operands for ins in operators[:i] if str(ins.operator) == "BDC"]
             assert opened and opened[-1][0] == pikepdf.Name.Artifact and opened[-1][1].Type == pikepdf.Name.Pagination
 
 
@@ -215,6 +215,7 @@ def test_a_shorter_contents_is_followed_by_blank_pages(
     path.write_bytes(render_in_parts(PdfRenderer(), guide, Options(), plan(guide, Options(), PART_PAGES["full"])))
     reader = PdfReader(path)
     first_section = reader.get_destination_page_number(reader.named_destinations[guide.sections[0].id])
+    assert first_section is not None
     texts = pdf_text(path)
     blank = [n for n in range(1, first_section) if re.fullmatch(r"\s*page \d+ of \d+\s*", texts[n])]
     assert blank  # the wide numbers took more contents pages than the real ones: blank pages, footers only

@@ -10,12 +10,14 @@ import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from readers import cards, import_apkg, normalize, pdf_text
+from readers import Card, cards, import_apkg, normalize, pdf_text
 
 from studyguide import highlight
 from studyguide.cli import main
@@ -29,6 +31,11 @@ from studyguide.rich import math_nodes
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rich"
 IMAGE = FIXTURE / "media" / "gates.png"
 RAW_TEX = ("$", "\\frac", "\\(", "\\[", "\\begin", "\\sigma")
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+Deck = tuple["Collection", dict[str, Card]]
 
 
 @dataclass
@@ -241,6 +248,7 @@ def test_pdf_places_the_image(cold: Build) -> None:
         (img.image.width, img.image.height)
         for p in PdfReader(str(cold.out / "rich-fixture.pdf")).pages
         for img in p.images
+        if img.image is not None
     ]
     assert (16, 8) in sizes
 
@@ -266,13 +274,13 @@ def test_pdf_html_has_formulas_code_and_image(cold: Build, rich: Guide) -> None:
 
 
 @pytest.fixture(scope="module")
-def deck(cold: Build, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def deck(cold: Build, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deck]:
     col = import_apkg(cold.out / "rich-fixture.apkg", tmp_path_factory.mktemp("collection"))
     yield col, {c.fields["Id"]: c for c in cards(col)}
     col.close()
 
 
-def test_anki_cards_carry_mathjax_delimiters(deck) -> None:  # type: ignore[no-untyped-def]
+def test_anki_cards_carry_mathjax_delimiters(deck: Deck) -> None:
     _, by_id = deck
     softmax = by_id["softmax"].answer
     assert r"\(p_i = \frac{e^{z_i}}{\sum_j e^{z_j}}\)" in softmax
@@ -284,7 +292,7 @@ def test_anki_cards_carry_mathjax_delimiters(deck) -> None:  # type: ignore[no-u
     assert "$" not in re.sub(r"<style>.*?</style>", "", softmax, flags=re.S)
 
 
-def test_anki_packs_the_image_under_a_content_hash(deck) -> None:  # type: ignore[no-untyped-def]
+def test_anki_packs_the_image_under_a_content_hash(deck: Deck) -> None:
     col, by_id = deck
     name = hashlib.sha256(IMAGE.read_bytes()).hexdigest()[:16] + ".png"
     media = Path(col.media.dir())
@@ -293,10 +301,12 @@ def test_anki_packs_the_image_under_a_content_hash(deck) -> None:  # type: ignor
     assert f'src="{name}"' in by_id["lstm-cell"].answer
 
 
-def test_anki_highlights_code_in_light_and_night_mode(deck) -> None:  # type: ignore[no-untyped-def]
+def test_anki_highlights_code_in_light_and_night_mode(deck: Deck) -> None:
     col, by_id = deck
     assert_code_highlighted(read_html(by_id["softmax-numpy"].fields["Answer"]))
-    css = col.models.by_name("studyguide question")["css"]
+    notetype = col.models.by_name("studyguide question")
+    assert notetype is not None
+    css = notetype["css"]
     assert ".nightMode .highlight .k " in css and ".night_mode .highlight .k " in css
 
 
