@@ -131,7 +131,7 @@ def measure(commands: list[list[str]], runs: int) -> list[dict[str, float]]:
 
 def synthetic(size: int, target: Path) -> Path:
     """Write a guide of `size` questions: copies of the real content with unique ids and titles."""
-    from studyguide.parser import load_guide
+    from studyguide.pipeline import load_guide
 
     real = load_guide(ROOT / "content")
     per_copy = len(real.questions)
@@ -166,11 +166,10 @@ def synthetic(size: int, target: Path) -> Path:
 
 def print_html(content: Path, target: Path) -> Path:
     """Write the build's own print HTML for WeasyPrint alone."""
-    from studyguide.parser import load_guide
-    from studyguide.renderers import Options
-    from studyguide.renderers.pdf import PdfRenderer
+    from studyguide.pipeline import load
+    from studyguide.renderers.pdf.layout import Printer
 
-    html = PdfRenderer().html(load_guide(content), Options())
+    html = Printer(load(content)).html()
     path = content.parent / f"{content.name}-print.html"
     path.write_text(html, encoding="utf-8")
     return path
@@ -180,17 +179,17 @@ def genanki_notes(content: Path) -> Path:
     """Write the same notes (guid, fields, tags, deck) and note type for the minimal genanki script."""
     import genanki
 
-    from studyguide.parser import load_guide
-    from studyguide.renderers import Options
+    from studyguide.pipeline import load
     from studyguide.renderers.anki import note_contents, note_type_parts
 
-    guide = load_guide(content)
+    job = load(content)
+    guide = job.guide
     notes = [
         {"guid": genanki.guid_for(guide.meta.id, n.id), "fields": n.fields, "tags": n.tags, "deck": n.deck}
-        for n in note_contents(guide)[0]
+        for n in note_contents(job)[0]
     ]
     path = content.parent / f"{content.name}-notes.json"
-    path.write_text(json.dumps({"note_type": note_type_parts(Options()), "notes": notes}), encoding="utf-8")
+    path.write_text(json.dumps({"note_type": note_type_parts(job), "notes": notes}), encoding="utf-8")
     return path
 
 

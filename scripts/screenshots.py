@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from studyguide.cli import main as build  # noqa: E402
 from studyguide.model import Guide, Question  # noqa: E402
-from studyguide.parser import load_guide  # noqa: E402
+from studyguide.pipeline import load_guide  # noqa: E402
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ViewportSize

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from studyguide.cli import main
 from studyguide.model import Guide
-from studyguide.parser import load_guide
+from studyguide.pipeline import load_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test (and every build it starts, in this process or another) caches in a folder of its own run."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STUDYGUIDE_CACHE", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from readers import cards, import_apkg, import_into, normalize, text_of_html
 from studyguide import lock
 from studyguide.cli import arguments, main
 from studyguide.model import Guide, Question
-from studyguide.parser import load_guide
+from studyguide.pipeline import load, load_guide
 from studyguide.renderers.anki import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_NAME, AnkiRenderer
 from studyguide.renderers.base import TEMPLATES, Options
 
@@ -240,11 +240,11 @@ def test_css_change_moves_the_note_type_forward(content: Path, tmp_path: Path) -
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     old = tmp_path / "old.apkg"
-    old.write_bytes(AnkiRenderer().render(guide, Options(templates=templates)))
+    old.write_bytes(AnkiRenderer().render(load(guide.root, Options(templates=templates))))
     css = templates / "anki" / "style.css"
     css.write_text(css.read_text(encoding="utf-8") + ".sg-test-marker { color: red; }\n", encoding="utf-8")
     new = tmp_path / "new.apkg"
-    new.write_bytes(AnkiRenderer().render(guide, Options(templates=templates)))
+    new.write_bytes(AnkiRenderer().render(load(guide.root, Options(templates=templates))))
     col = import_apkg(old)
     try:
         # Read through SQL first: col.models caches note types across an import.

@@ -10,7 +10,7 @@ from readers import cards, html_text, import_apkg, import_into, normalize, pdf_t
 
 from studyguide.cli import main
 from studyguide.model import Guide
-from studyguide.parser import load_guide
+from studyguide.pipeline import load_guide
 
 EXAMPLE = ROOT / "examples" / "git-basics"
 

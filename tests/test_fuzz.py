@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from studyguide.errors import ContentError
-from studyguide.parser import load_guide
+from studyguide.pipeline import load
 from studyguide.renderers import RENDERERS, Options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,10 +82,10 @@ def build_in_memory(files: dict[str, bytes], pdf: bool = False) -> None:
         for name, data in files.items():
             (content / name).write_bytes(data)
         try:
-            guide = load_guide(content)
+            job = load(content, Options())
             names = ["anki", "html"] + (["pdf"] if pdf else [])
             for name in names:
-                RENDERERS[name].render(guide, Options())
+                RENDERERS[name].render(job)
             event("valid build")
         except ContentError as exc:
             event("content error")

@@ -10,7 +10,7 @@ import pytest
 from studyguide.cli import main
 from studyguide.lint import lint
 from studyguide.model import Guide
-from studyguide.parser import load_guide
+from studyguide.pipeline import load_guide
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TWIN = (

@@ -20,7 +20,7 @@ from readers import normalize
 
 from studyguide.cli import main
 from studyguide.model import Guide, Question
-from studyguide.parser import load_guide
+from studyguide.pipeline import load_guide
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Dialog, Page

@@ -20,11 +20,13 @@ from pypdf import PdfReader
 from readers import BULLETS, pdf_text
 
 from studyguide.cli import main
+from studyguide.dates import build_epoch
 from studyguide.errors import ContentError
 from studyguide.model import Guide, Node, Question, Section
-from studyguide.parser import load_guide
-from studyguide.renderers.base import TEMPLATES, Options, build_epoch
-from studyguide.renderers.pdf import ANSWER_PREFIX, PdfRenderer, make_fetcher
+from studyguide.pipeline import load, load_guide
+from studyguide.renderers.base import TEMPLATES, Options
+from studyguide.renderers.pdf import PdfRenderer
+from studyguide.renderers.pdf.layout import ANSWER_PREFIX, RefusedResource, cached_page_references, make_fetcher
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 A4_WIDTH, LETTER_WIDTH = 595.28, 612.0  # points, from the paper standards
@@ -174,7 +176,7 @@ def test_metadata(full: Path, guide: Guide) -> None:
     keywords = [k.strip() for k in str(info["/Keywords"]).split(",")]
     assert set(keywords) == {tag for q in guide.questions for tag in q.tags}
     assert str(reader.root_object["/Lang"]) == guide.meta.language
-    assert info.creation_date is not None and int(info.creation_date.timestamp()) == build_epoch(guide)
+    assert info.creation_date is not None and int(info.creation_date.timestamp()) == build_epoch(guide.meta)
     assert "/StructTreeRoot" in reader.root_object  # tagged (PDF/UA-1)
 
 
@@ -187,7 +189,7 @@ def test_fonts_embedded(full: Path) -> None:
 
 
 def test_two_builds_give_identical_bytes(full: Path, guide: Guide) -> None:
-    again = PdfRenderer().render(guide, Options())
+    again = PdfRenderer().render(load(guide.root, Options()))
     assert hashlib.sha256(again).hexdigest() == hashlib.sha256(full.read_bytes()).hexdigest()
 
 
@@ -271,7 +273,7 @@ def rich(tmp_path: Path) -> Guide:
 
 def test_core_see_also_sources_and_image(rich: Guide, tmp_path: Path) -> None:
     path = tmp_path / "rich.pdf"
-    path.write_bytes(PdfRenderer().render(rich, Options()))
+    path.write_bytes(PdfRenderer().render(load(rich.root, Options())))
     reader = PdfReader(path)
     q = rich.question("image-question")
     assert q.core is not None and q.sources is not None
@@ -345,13 +347,24 @@ def test_content_naming_outside_resources_fails_with_its_line(
     }[kind]
     image = next(n for q in rich.questions for tree in [q.answer] for n in walk(tree) if n.kind == "image")
     owner = rich.question("image-question")
+    text = owner.source.path.read_text(encoding="utf-8")
+    owner.source.path.write_text(text.replace("(square.png)", f"({src})"), encoding="utf-8")
     with pytest.raises(ContentError) as info:
-        PdfRenderer().render(with_image(rich, src), Options())
+        load(rich.root)
     problems = info.value.problems
-    assert len(problems) == 1
-    assert problems[0].path == owner.source.path and problems[0].line == image.line
-    assert str(problems[0]).startswith(f"{owner.source.path}:{image.line}: refused to load")
+    assert [(p.path, p.line) for p in problems] == [(owner.source.path, image.line)]
+    assert f"image '{src}'" in str(problems[0])
     assert CountingHandler.hits == 0
+
+
+def test_the_fetcher_refuses_an_image_that_slipped_past_validation(rich: Guide) -> None:
+    """Were validation to let an image outside the folder by, the PDF's fetcher still loads nothing outside."""
+    job = load(rich.root)
+    images = job.resources.images
+    outside = {src: dataclasses.replace(image, path=Path("/etc/hostname")) for src, image in images.items()}
+    job = dataclasses.replace(job, resources=dataclasses.replace(job.resources, images=outside))
+    with pytest.raises(RefusedResource, match="refused to load 'file:///etc/hostname'"):
+        PdfRenderer().render(job)
 
 
 def walk(node: Node) -> list[Node]:
@@ -370,9 +383,9 @@ def test_template_naming_outside_resources_fails_with_its_line(
     css.write_text(
         "\n".join([*lines, f'body {{ background: url("http://127.0.0.1:{port}/bg.png"); }}']), encoding="utf-8"
     )
-    with pytest.raises(ContentError) as info:
-        PdfRenderer().render(rich, Options(templates=templates))
-    assert [(p.path, p.line) for p in info.value.problems] == [(css, len(lines) + 1)]
+    with pytest.raises(RefusedResource) as info:
+        PdfRenderer().render(load(rich.root, Options(templates=templates)))
+    assert str(info.value).startswith(f"{css}:{len(lines) + 1}: refused to load 'http://127.0.0.1:{port}/bg.png'")
     assert CountingHandler.hits == 0
 
 
@@ -420,7 +433,7 @@ def breaks_guide(root: Path, sweep: range) -> Path:
 def test_titles_never_alone_and_long_answers_break_between_paragraphs(tmp_path: Path) -> None:
     guide = load_guide(breaks_guide(tmp_path, range(24, 33)))
     path = tmp_path / "breaks.pdf"
-    path.write_bytes(PdfRenderer().render(guide, Options()))
+    path.write_bytes(PdfRenderer().render(load(guide.root, Options())))
     reader = PdfReader(path)
     pages = [key(t) for t in pdf_text(path)]
     for q in guide.questions:
@@ -431,24 +444,25 @@ def test_titles_never_alone_and_long_answers_break_between_paragraphs(tmp_path: 
 
 
 def test_cached_page_references_follow_added_pages() -> None:
-    """The pydyf work-around returns what pydyf would, also after more pages are added."""
+    """The pydyf work-around returns what pydyf's own getter does, also after more pages; pydyf is restored after."""
     import pydyf
 
-    from studyguide.renderers.pdf import cache_page_references
-
-    cache_page_references()
-    pdf = pydyf.PDF()
-    for _ in range(3):
-        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
-        assert pdf.page_references == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
-    assert len(pdf.page_references) == 3
+    own = pydyf.PDF.__dict__["page_references"]
+    with cached_page_references():
+        assert pydyf.PDF.__dict__["page_references"] is not own
+        pdf = pydyf.PDF()
+        for _ in range(3):
+            pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+            assert pdf.page_references == own.fget(pdf)
+        assert len(pdf.page_references) == 3
+    assert pydyf.PDF.__dict__["page_references"] is own
 
 
 def test_links_name_the_question_number(tmp_path: Path) -> None:
     """A link to another question, in See also or inside an answer, prints that question's number."""
     import shutil
 
-    from studyguide.parser import load_guide
+    from studyguide.pipeline import load_guide
 
     content = tmp_path / "content"
     shutil.copytree(Path(__file__).parent / "fixtures" / "valid", content)
@@ -457,7 +471,7 @@ def test_links_name_the_question_number(tmp_path: Path) -> None:
     section.write_text(text.replace("Tests catch", "Tests (see [fixtures](#fixture)) catch"), encoding="utf-8")
     guide = load_guide(content)
     path = tmp_path / "out.pdf"
-    path.write_bytes(PdfRenderer().render(guide, Options()))
+    path.write_bytes(PdfRenderer().render(load(guide.root, Options())))
     number = guide.questions.index(guide.question("fixture")) + 1
     page = key(" ".join(pdf_text(path)))
     assert page.count(f"(question {number})") == 2  # See also, and the link in the answer

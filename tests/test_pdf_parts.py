@@ -18,16 +18,17 @@ import pytest
 from conftest import CONTENT
 from pypdf import PdfReader
 from readers import pdf_text
-from test_pdf import EXTRA, FIXTURES, outline, png_square, walk, with_image
+from test_pdf import FIXTURES, outline
 
 from studyguide.cli import main
-from studyguide.errors import ContentError
 from studyguide.model import Guide
-from studyguide.parser import load_guide
-from studyguide.renderers import pdfparts
-from studyguide.renderers.base import Options
+from studyguide.pipeline import load
+from studyguide.renderers.base import TEMPLATES, Options
 from studyguide.renderers.pdf import PdfRenderer
-from studyguide.renderers.pdfparts import FOOTER, plan, render_in_parts
+from studyguide.renderers.pdf import parts as parts_module
+from studyguide.renderers.pdf.join import FOOTER
+from studyguide.renderers.pdf.layout import Printer, RefusedResource
+from studyguide.renderers.pdf.parts import plan, render_in_parts
 
 EDITIONS = {"full": Options(), "quiz": Options(paper="letter", edition="quiz")}
 PART_PAGES = {"full": 10, "quiz": 4}  # small enough to cut the real guide into several parts
@@ -42,8 +43,8 @@ def pair(request: pytest.FixtureRequest, guide: Guide, tmp_path_factory: pytest.
     assert len(parts) >= 4
     folder = tmp_path_factory.mktemp(f"parts-{request.param}")
     whole, joined = folder / "whole.pdf", folder / "parts.pdf"
-    whole.write_bytes(renderer.render(guide, options))
-    joined.write_bytes(render_in_parts(renderer, guide, options, parts))
+    whole.write_bytes(renderer.render(load(guide.root, options)))
+    joined.write_bytes(render_in_parts(Printer(load(guide.root, options)), parts))
     return whole, joined
 
 
@@ -173,31 +174,31 @@ def test_footers_are_stamped_as_pagination_artifacts(pair: tuple[Path, Path]) ->
 
 def test_the_build_joins_parts_reproducibly(guide: Guide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With smaller parts the command line lays the real guide out in parts; twice gives the same bytes."""
-    monkeypatch.setattr(pdfparts, "PART_PAGES", PART_PAGES["full"])
+    monkeypatch.setattr(parts_module, "PART_PAGES", PART_PAGES["full"])
     assert main(["--format", "pdf", "--content", str(CONTENT), "--out", str(tmp_path), "--force"]) == 0
     built = (tmp_path / f"{guide.meta.id}.pdf").read_bytes()
     parts = plan(guide, Options())
     assert len(parts) >= 4
-    assert render_in_parts(PdfRenderer(), guide, Options(), parts) == built
+    assert render_in_parts(Printer(load(guide.root, Options())), parts) == built
 
 
 def test_a_refused_resource_in_a_part_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker's content error reaches the build whole: the file and line that named the resource."""
-    content = tmp_path / "content"  # the fixture guide, a question that shows an image, a second section
+    """A worker's refusal reaches the build whole: the template file and line that named the resource."""
+    content = tmp_path / "content"  # the fixture guide and a second section: two parts
     shutil.copytree(FIXTURES / "valid", content)
-    with (content / "01-basics.md").open("a", encoding="utf-8") as handle:
-        handle.write(EXTRA)
     second = "# More {#more}\n\n## Is there more? {#more-question}\n\nTags: testing\n\nA second section.\n"
     (content / "02-more.md").write_text(second, encoding="utf-8")
-    (content / "square.png").write_bytes(png_square())
-    rich = load_guide(content)
-    monkeypatch.setattr(pdfparts, "PART_PAGES", 1)
-    assert len(plan(rich, Options())) >= 2
-    image = next(n for q in rich.questions for n in walk(q.answer) if n.kind == "image")
-    owner = rich.question("image-question")
-    with pytest.raises(ContentError) as info:
-        PdfRenderer().render(with_image(rich, "/etc/hostname"), Options())
-    assert [(p.path, p.line) for p in info.value.problems] == [(owner.source.path, image.line)]
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    css = templates / "pdf" / "print.css"
+    lines = css.read_text(encoding="utf-8").split("\n")
+    css.write_text("\n".join([*lines, 'body { background: url("/etc/hostname"); }']), encoding="utf-8")
+    job = load(content, Options(templates=templates))
+    monkeypatch.setattr(parts_module, "PART_PAGES", 1)
+    assert len(plan(job.guide, job.options)) >= 2
+    with pytest.raises(RefusedResource) as info:
+        PdfRenderer().render(job)
+    assert str(info.value).startswith(f"{css}:{len(lines) + 1}: refused to load 'file:///etc/hostname'")
 
 
 def test_a_shorter_contents_is_followed_by_blank_pages(
@@ -210,9 +211,9 @@ def test_a_shorter_contents_is_followed_by_blank_pages(
         test_toc_prints_the_outline_page_numbers,
     )
 
-    monkeypatch.setattr(pdfparts, "placeholder", lambda guide, options: 10**60)  # counted with very wide numbers
+    monkeypatch.setattr(parts_module, "placeholder", lambda guide, options: 10**60)  # counted with very wide numbers
     path = tmp_path / "parts.pdf"
-    path.write_bytes(render_in_parts(PdfRenderer(), guide, Options(), plan(guide, Options(), PART_PAGES["full"])))
+    path.write_bytes(render_in_parts(Printer(load(guide.root, Options())), plan(guide, Options(), PART_PAGES["full"])))
     reader = PdfReader(path)
     first_section = reader.get_destination_page_number(reader.named_destinations[guide.sections[0].id])
     assert first_section is not None

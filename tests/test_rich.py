@@ -20,13 +20,13 @@ import pytest
 from readers import Card, cards, import_apkg, normalize, pdf_text
 
 from studyguide import highlight
+from studyguide.cache import Cache
 from studyguide.cli import main
-from studyguide.mathsvg import Formulas, MathCache, render
+from studyguide.mathsvg import Formulas, render
 from studyguide.model import Guide
-from studyguide.parser import load_guide
+from studyguide.pipeline import load, load_guide
 from studyguide.renderers.base import Options
-from studyguide.renderers.pdf import PdfRenderer
-from studyguide.rich import math_nodes
+from studyguide.renderers.pdf.layout import Printer
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rich"
 IMAGE = FIXTURE / "media" / "gates.png"
@@ -85,7 +85,7 @@ def warm(tmp_path_factory: pytest.TempPathFactory, cold: Build) -> Build:
 
 def formulas(guide: Guide) -> Counter[tuple[str, bool]]:
     """Return every formula of the guide (TeX, display) with how often it occurs."""
-    return Counter((node.text, node.kind == "math_block") for _, node in math_nodes(guide))
+    return Counter((node.text, node.kind == "math_block") for _, node in guide.nodes("math_inline", "math_block"))
 
 
 @dataclass
@@ -254,7 +254,7 @@ def test_pdf_places_the_image(cold: Build) -> None:
 
 
 def test_pdf_html_has_formulas_code_and_image(cold: Build, rich: Guide) -> None:
-    markup = PdfRenderer().html(rich, Options(math_cache=MathCache(cold.cache)))
+    markup = Printer(load(FIXTURE, Options(), Cache(cold.cache))).html()
     reader = read_html(markup)
     assert_code_highlighted(reader)
     # Each distinct formula is one standalone SVG image (WeasyPrint reads it once), the TeX its alt text.
@@ -315,9 +315,9 @@ def test_anki_highlights_code_in_light_and_night_mode(deck: Deck) -> None:
 
 def counts(stdout: str) -> tuple[int, int]:
     """Return (from cache, rendered) from the build's math line."""
-    match = re.search(r"math: (\d+) from cache, (\d+) rendered", stdout)
+    match = re.search(r"math (\d+) from cache(?:, (\d+) computed)?", stdout)
     assert match, stdout
-    return int(match.group(1)), int(match.group(2))
+    return int(match.group(1)), int(match.group(2) or 0)
 
 
 def test_first_build_renders_each_formula_once(cold: Build, rich: Guide) -> None:
