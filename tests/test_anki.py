@@ -295,7 +295,28 @@ def test_lock_of_another_guide_is_refused(content: Path, tmp_path: Path, capsys:
     lock_file = content / lock.LOCK_FILE
     lock_file.write_text(lock_file.read_text(encoding="utf-8").replace(load_guide(content).meta.id, "other-guide", 1))
     assert main(["--format", "anki", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
-    assert f"{lock_file}:1: malformed Anki lock" in capsys.readouterr().err
+    line = next(n for n, text in enumerate(lock_file.read_text().split("\n"), 1) if text.startswith('  "guide"'))
+    assert f"{lock_file}:{line}: malformed Anki lock (it belongs to 'guide' 'other-guide'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        ('"decks": {', '"decks": [], "x": {'),
+        ('"released": ', '"released": Infinity, "y": '),
+        ('"mod": ', '"mod": 1e23, "z": '),
+    ],
+)
+def test_a_lock_with_wrong_types_is_a_message_not_a_traceback(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: tuple[str, str]
+) -> None:
+    release(content, T0)
+    lock_file = content / lock.LOCK_FILE
+    lock_file.write_text(lock_file.read_text(encoding="utf-8").replace(*damage, 1), encoding="utf-8")
+    assert main(["--format", "anki", "--content", str(content), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert f"{lock_file}:" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_note_type_structure_is_frozen() -> None:

@@ -67,29 +67,7 @@ class Joined:
                     if key in holder:
                         keys = max(keys, int(holder[key]) + 1)
                         holder[key] = int(holder[key]) + self.key_base
-        tree = out.copy_foreign(src.Root.StructTreeRoot)
-        part_document = tree.K[0]
-        if laid.elsewhere:
-            _drop_stand_ins(part_document)
-        if self.root is None:
-            self.root, self.document = tree, part_document
-        else:
-            document = self.document
-            assert document is not None
-            kids = list(part_document.K)
-            for k, kid in enumerate(kids):
-                kid.P = document
-                document.K.insert(k if front else len(document.K), kid)
-            pairs = tree.ParentTree.Nums
-            nums = self.root.ParentTree.Nums
-            for j in range(0, len(pairs), 2):  # keys stay in ascending order: each part's come after the last
-                value = pairs[j + 1]
-                nums.append(int(pairs[j]) + self.key_base)
-                nums.append(value)
-                for element in value if isinstance(value, Array) else [value]:
-                    parent = element.get(Name.P) if isinstance(element, Dictionary) else None
-                    if parent is not None and parent.objgen == part_document.objgen:
-                        element.P = document
+        self._merge_structure(out.copy_foreign(src.Root.StructTreeRoot), laid, front)
         self.key_base += keys
         if Name.Names in src.Root and Name.Dests in src.Root.Names:
             for name, dest in pikepdf.NameTree(src.Root.Names.Dests).items():
@@ -109,6 +87,33 @@ class Joined:
                 out.pages.insert(first + len(src.pages) + k, pikepdf.Page(out.make_indirect(empty)))
         if front:
             self.front = src
+
+    def _merge_structure(self, tree: pikepdf.Object, laid: Laid, front: bool) -> None:
+        """Put a part's structure elements under the one Document element, its parent-tree keys after those in."""
+        from pikepdf import Array, Dictionary, Name
+
+        part_document = tree.K[0]
+        if laid.elsewhere:
+            _drop_stand_ins(part_document)
+        if self.root is None:
+            self.root, self.document = tree, part_document
+            return
+        document = self.document
+        assert document is not None
+        kids = list(part_document.K)
+        for k, kid in enumerate(kids):
+            kid.P = document
+            document.K.insert(k if front else len(document.K), kid)
+        pairs = tree.ParentTree.Nums
+        nums = self.root.ParentTree.Nums
+        for j in range(0, len(pairs), 2):  # keys stay in ascending order: each part's come after the last
+            value = pairs[j + 1]
+            nums.append(int(pairs[j]) + self.key_base)
+            nums.append(value)
+            for element in value if isinstance(value, Array) else [value]:
+                parent = element.get(Name.P) if isinstance(element, Dictionary) else None
+                if parent is not None and parent.objgen == part_document.objgen:
+                    element.P = document
 
     def stamp(self, footers: Sequence[Laid]) -> None:
         """Stamp the footers' pages, in order, on pages 2 onwards (the cover has none)."""
