@@ -13,13 +13,15 @@ dist: setup
 check: setup
 	$(BIN)/python build.py --check
 
-# The tests run only once the code is clean: ruff (lint and format) and mypy --strict over the package.
+# The tests run only once the code is clean: ruff (lint and format) and mypy --strict over everything that runs
+# (package, scripts, tests, benchmarks). The screenshots script runs too, into a throwaway folder, so it cannot rot.
 test: setup-test lint
 	$(BIN)/python -m pytest
+	shots="$$(mktemp -d)" && STUDYGUIDE_CACHE="$$shots/cache" $(BIN)/python scripts/screenshots.py --out "$$shots" >/dev/null && rm -r "$$shots"
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check studyguide scripts tests benchmarks build.py
+	$(BIN)/ruff format --check studyguide scripts tests benchmarks build.py
 	$(BIN)/mypy --strict
 
 setup: $(VENV)/.installed

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
+from studyguide.cache import MAX_AGE_DAYS, PRUNE_STAMP, Cache
 from studyguide.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,3 +170,24 @@ def test_modules_and_functions_stay_small() -> None:
                 if length > MAX_FUNCTION_LINES:
                     too_long.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name} has {length} lines")
     assert not too_long, "\n".join(too_long)
+
+
+def test_the_cache_can_be_seen_cleared_and_prunes_what_no_build_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("STUDYGUIDE_CACHE", str(cache))
+    assert main(["--check", "--content", str(FIXTURES / "rich")]) == 0
+    capsys.readouterr()
+    assert main(["cache"]) == 0
+    shown = capsys.readouterr().out
+    assert f"cache: {cache}" in shown and "math: " in shown and "parse: 2 entries" in shown
+    entries = [p for p in cache.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    old = time.time() - (MAX_AGE_DAYS + 1) * 86_400
+    os.utime(entries[0], (old, old))
+    (cache / PRUNE_STAMP).unlink()  # the last prune was over a day ago
+    Cache(cache).put("math", "0" * 64, b"<svg></svg>")  # the first write of a build prunes
+    assert not entries[0].exists() and all(p.exists() for p in entries[1:])
+    assert main(["cache", "clear"]) == 0
+    assert not [p for p in cache.rglob("*") if p.is_file()]
+    assert main(["cache", "everything"]) == 2
