@@ -1,8 +1,6 @@
 """Build the study guide: `python build.py --format all` (see --help)."""
 
-import sys
-
-from studyguide.cli import main
+from studyguide.cli import main_entry
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main_entry()

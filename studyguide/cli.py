@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import threading
 import time
@@ -249,5 +250,11 @@ def command_line(argv: list[str]) -> list[str]:
 
 
 def main_entry() -> None:
-    """Entry point of the `studyguide` command and of `python -m studyguide`."""
+    """Entry point of the `studyguide` command, `python -m studyguide` and build.py."""
+    # A one-shot build allocates a model of many small objects without cycles (214,000 nodes at
+    # 4,200 questions); the collector's youngest generation, collected every 700 allocations,
+    # scanned them again and again. Measured with benchmarks/run.py's synthetic guide, a deck build
+    # of 4,200 questions from a warm cache: 1.65 s with the default threshold, 1.19 s with this one
+    # (1.24 s with the collector off). Cycles are still collected, only less often.
+    gc.set_threshold(100_000, 50, 50)
     sys.exit(main(sys.argv[1:]))
