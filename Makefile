@@ -37,6 +37,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml scripts/fetch_anki_web.py
 	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python scripts/fetch_anki_web.py $(VENV)/anki-web
 	touch $@

@@ -9,6 +9,7 @@ from itertools import combinations
 
 from .errors import Problem
 from .model import Guide, Question
+from .reading import MAX_FILE_BYTES, ReadError, read_bytes
 
 TAGS_FILE = "tags.txt"
 LONG_ANSWER = 600
@@ -24,9 +25,12 @@ def lint(guide: Guide) -> list[Problem]:
 def vocabulary(guide: Guide) -> set[str] | None:
     """Return the controlled tag vocabulary from content/tags.txt, or None if there is none."""
     path = guide.root / TAGS_FILE
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return None
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = read_bytes(path, guide.root, MAX_FILE_BYTES).decode("utf-8", errors="replace").splitlines()
+    except ReadError:
+        return None
     return {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
 
 

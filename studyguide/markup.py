@@ -59,13 +59,14 @@ class Hooks:
     image: Callable[[str, str], str] = plain_image
     link: Callable[[str], str] = same_link
     link_note: Callable[[str], str] = no_note  # escaped HTML after a link's text, inside the link
+    text: Callable[[str], str] = escape  # plain text to HTML: escaped (and, for cards, kept from MathJax)
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     """Render a node and its children as HTML; every text is escaped, raw HTML never passes."""
     kind = node.kind
     if kind == "text":  # most nodes: checked first
-        return escape(node.text)
+        return hooks.text(node.text)
     inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
     tag = SIMPLE_TAGS.get(kind)
     if tag is not None:

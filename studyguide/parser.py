@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,7 +71,7 @@ def _parse_file(path: Path, root: Path, cache: Cache, problems: list[Problem]) -
     except ReadError as exc:
         problems.append(Problem(path, 0, f"file {exc}"))
         return None
-    key = cache.key("parse", str(path), data)
+    key = cache.key("parse", os.fsencode(path), data)
     stored = cache.get_json("parse", key)
     if stored is not None:
         try:
@@ -132,6 +133,11 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
                 problems.append(Problem(path, line, "a second '# Section' heading: use one file per section"))
                 continue
             title, raw = _split_heading(_inline_source(block))
+            if not title:
+                problems.append(Problem(path, line, "section has an empty title"))
+            elif len(title) > MAX_TITLE_CHARS:
+                message = f"section title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}"
+                problems.append(Problem(path, line, message))
             section = (title, _heading_id(raw, path, line, "section", problems), line)
         elif block.type == "heading" and block.tag == "h2":
             finish()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from . import highlight
@@ -22,6 +23,28 @@ def image_tag(src: str, alt: str) -> str:
     return f'<img class="content-image" src="{escape(src)}" alt="{escape(alt)}">'
 
 
+# MathJax in a card reads these in the text as formula delimiters; an empty element between the
+# backslash and the bracket splits the text MathJax searches, so it shows them as written.
+MATHJAX_DELIMITERS = re.compile(r"\\(?=[()\[\]])")
+
+
+def anki_text(text: str) -> str:
+    r"""Escape text for a card: HTML-escaped, and no `\(` `\)` `\[` `\]` that MathJax would read as math."""
+    return MATHJAX_DELIMITERS.sub(r"\\<span></span>", escape(text))
+
+
+ANKI_MARKUP = re.compile(r"\[(?=(?i:sound|anki|/anki):)|\{\{|\}\}")
+
+
+def anki_field(html: str) -> str:
+    """Keep a card field's HTML from Anki's own markup: `[sound:...]`, `[anki:...]` and `{{...}}` are shown as text.
+
+    Anki reads them in the field's HTML before display; a character reference is the same
+    character to the reader but not to Anki.
+    """
+    return ANKI_MARKUP.sub(lambda match: "".join(f"&#{ord(c)};" for c in match.group()), html)
+
+
 def anki_math(tex: str, display: bool) -> str:
     """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\]."""
     return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
@@ -35,7 +58,7 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
         return image_tag(images[src].name, alt)
 
     media = {img.name: img.data for img in images.values()}
-    return Hooks(math=anki_math, code=highlight.highlight, image=image), media
+    return Hooks(math=anki_math, code=highlight.highlight, image=image, text=anki_text), media
 
 
 def _svg_hooks(resources: Resources, shared: bool, url: str) -> tuple[Hooks, Formulas]:

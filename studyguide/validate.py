@@ -9,17 +9,26 @@ never find a content problem.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import lock
 from .cache import Cache
 from .dates import build_epoch
 from .errors import ContentError, Problem
 from .mathsvg import MathError, draw
 from .media import read_images
-from .model import Guide, Question, Source
+from .model import Guide, Node, Question, Source
 from .reading import SLUG
 from .resources import Resources
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+# Limits on what reaches an output, beyond the parser's own (title, answer, file): documented in the
+# README; each keeps a build's time and memory linear in the content's size.
+MAX_ID_CHARS = 64
+MAX_CORE_CHARS = 2_000
+MAX_SOURCES_CHARS = 5_000
+MAX_URL_CHARS = 2_000
+MAX_TABLE_CELLS = 2_000
 
 
 def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None) -> Resources:
@@ -27,6 +36,7 @@ def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None) 
     found = list(problems)
     found += _unique(guide)
     found += _links(guide)
+    found += _sizes(guide)
     images, image_problems = read_images(guide)
     formulas, formula_problems = _formulas(guide, cache or Cache(None))
     locked, lock_problems = _lock(guide)
@@ -73,12 +83,50 @@ def _links(guide: Guide) -> list[Problem]:
         if href.startswith("#") and SLUG.match(href[1:]):
             target(q, href, node.line)
         elif not href.startswith(LINK_SCHEMES):
-            message = f"link '{href}' not allowed: use http(s)://, mailto: or #question-id"
+            message = f"link '{_short(href)}' not allowed: use http(s)://, mailto: or #question-id"
             problems.append(Problem(q.source.path, node.line, message))
     for q in guide.questions:
         for other in q.see_also:
             target(q, f"#{other}", q.see_also_line or q.source.line)
     return problems
+
+
+def _sizes(guide: Guide) -> list[Problem]:
+    """Report ids, core answers, sources, link addresses and tables beyond their limits."""
+    problems: list[Problem] = []
+
+    def over(size: int, limit: int, path: Path, line: int, what: str) -> None:
+        if size > limit:
+            problems.append(Problem(path, line, f"{what} of {size} characters: more than the limit of {limit}"))
+
+    for section in guide.sections:
+        over(len(section.id), MAX_ID_CHARS, section.source.path, section.source.line, "section id")
+    for q in guide.questions:
+        path, line = q.source.path, q.source.line
+        over(len(q.id), MAX_ID_CHARS, path, line, "question id")
+        if q.core is not None:
+            over(len(q.core.plain_text()), MAX_CORE_CHARS, path, q.core.line or line, "core answer")
+        if q.sources is not None:
+            over(len(q.sources.plain_text()), MAX_SOURCES_CHARS, path, q.sources.line or line, "sources")
+        for table in _tables(q):
+            cells = sum(len(row.children) for part in table.children for row in part.children)
+            if cells > MAX_TABLE_CELLS:
+                message = f"table of {cells} cells: more than the limit of {MAX_TABLE_CELLS}"
+                problems.append(Problem(path, table.line, message))
+    for q, node in guide.nodes("link"):
+        over(len(node.attr("href")), MAX_URL_CHARS, q.source.path, node.line, "link address")
+    return problems
+
+
+def _tables(question: Question) -> list[Node]:
+    """Return a question's tables."""
+    found, stack = [], list(question.trees())
+    while stack:
+        node = stack.pop()
+        if node.kind == "table":
+            found.append(node)
+        stack.extend(node.children)
+    return found
 
 
 def _formulas(guide: Guide, cache: Cache) -> tuple[dict[tuple[str, bool], str], list[Problem]]:

@@ -49,7 +49,7 @@ def hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "*") -> None:
     # Links are not followed and special files not opened: nothing outside the folder is read.
     files = (p for p in root.rglob(pattern) if not p.is_symlink() and p.is_file() and "__pycache__" not in p.parts)
     for path in sorted(files):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(os.fsencode(path.relative_to(root)) + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 

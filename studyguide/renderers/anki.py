@@ -12,7 +12,6 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,7 +24,7 @@ from ..dates import build_epoch
 from ..markup import to_html
 from ..model import Guide, Node
 from ..resources import Resources
-from ..rich import css_for_anki, hooks_for_anki
+from ..rich import anki_field, anki_text, css_for_anki, hooks_for_anki
 from .base import Job, Options, environment
 
 # The note type is frozen from this release. Its id, its field list and its template names must
@@ -138,27 +137,35 @@ def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent]
 
     notes = []
     for section in guide.sections:
-        deck = f"{guide.meta.title}::{section.title}"
+        deck = deck_name(guide.meta.title, section.title)
         for q in section.questions:
             see_also = ", ".join(titles[i] for i in q.see_also)
-            fields = (
-                q.id,
-                escape(q.title),
-                html(q.core),
-                html(q.answer),
-                html(q.sources),
-                escape(see_also),
-                escape(section.title),
+            fields = tuple(
+                anki_field(field)
+                for field in (
+                    q.id,
+                    anki_text(q.title),
+                    html(q.core),
+                    html(q.answer),
+                    html(q.sources),
+                    anki_text(see_also),
+                    anki_text(section.title),
+                )
             )
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))
     return notes, media
 
 
+def deck_name(guide_title: str, section_title: str) -> str:
+    """Return a section's deck: a subdeck of the guide's, never more levels (Anki reads `::` as a level)."""
+    return "::".join(part.replace("::", ":\u200b:").strip() for part in (guide_title, section_title))
+
+
 def snapshot(job: Job) -> lock.Snapshot:
     """Return the hashes of what the content puts into the deck now (pure: reads and writes nothing)."""
     notes = note_contents(job)[0]
-    decks = {s.id: f"{job.guide.meta.title}::{s.title}" for s in job.guide.sections}
+    decks = {s.id: deck_name(job.guide.meta.title, s.title) for s in job.guide.sections}
     return lock.Snapshot(lock.content_hash(note_type_parts(job)), {n.id: n.hash for n in notes}, decks)
 
 

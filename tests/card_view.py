@@ -1,0 +1,89 @@
+"""Cards as a learner sees them: Anki's reviewer stylesheet and bundled MathJax, with Anki's settings, in Chromium."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from browser_tools import Traffic, require
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+ANKI_WEB = Path(__file__).resolve().parent.parent / ".venv" / "anki-web"  # scripts/fetch_anki_web.py
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8">
+<link rel="stylesheet" href="{web}/css/reviewer.css">
+<script src="{web}/js/mathjax.js"></script>
+<script>MathJax.loader.paths.mathjax = "{web}/js/vendor/mathjax";</script>
+<script src="{web}/js/vendor/mathjax/tex-chtml-full.js"></script>
+</head><body class="card"><div id="qa"></div></body></html>
+"""
+
+# After MathJax typesets the card: what could act or load (links, styles, ids, classes from content),
+# what MathJax drew or refused, and the card's visible text.
+INSPECT = """async (html) => {
+  const qa = document.getElementById("qa");
+  qa.innerHTML = html;
+  await MathJax.startup.promise;
+  await MathJax.typesetPromise([qa]);
+  const inside = (el) => el.closest("mjx-container") !== null;
+  return {
+    links: [...qa.querySelectorAll("a[href], [href]")].map((a) => a.getAttribute("href")),
+    math: qa.querySelectorAll("mjx-container").length,
+    errors: [...qa.querySelectorAll("mjx-merror, [data-mjx-error]")].map((e) => e.textContent),
+    styled: [...qa.querySelectorAll("mjx-container [style]")].map((e) => e.getAttribute("style")),
+    ids: [...qa.querySelectorAll("mjx-container [id]")].map((e) => e.id),
+    text: qa.innerText,
+    width: qa.scrollWidth,
+  };
+}"""
+
+
+@dataclass
+class Seen:
+    """One card after Anki's MathJax ran over it."""
+
+    links: list[str]
+    math: int
+    errors: list[str]
+    styled: list[str]
+    ids: list[str]
+    text: str
+    width: int
+    requests: list[str] = field(default_factory=list)
+
+
+def web_folder() -> Path:
+    """Return Anki's unpacked web folder (skip locally, fail in CI, when set-up has not unpacked it)."""
+    require((ANKI_WEB / "js" / "vendor" / "mathjax" / "tex-chtml-full.js").is_file(), "Anki's web folder (make test)")
+    return ANKI_WEB
+
+
+def view(browser: Browser, cards: list[str], folder: Path, width: int = 1000) -> Iterator[Seen]:
+    """Show each card's HTML (as `card.answer()` gives it) in Anki's reviewer setting; yield what it became."""
+    page_file = folder / "reviewer.html"
+    page_file.write_text(PAGE.format(web=web_folder().as_uri()), encoding="utf-8")
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    traffic = Traffic()
+    traffic.watch(context)
+    try:
+        page = context.new_page()
+        for html in cards:
+            page.goto(page_file.as_uri())
+            result: dict[str, Any] = page.evaluate(INSPECT, html)
+            page.wait_for_timeout(50)  # let any image or style request the card made start
+            seen = Seen(**result, requests=list(traffic.external))
+            traffic.external.clear()
+            yield seen
+    finally:
+        context.close()
+
+
+def describe(seen: Seen) -> str:
+    """Return a short account of a card for assertion messages."""
+    return json.dumps({k: v for k, v in seen.__dict__.items() if k != "text"})[:2000]
