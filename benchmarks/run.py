@@ -240,6 +240,42 @@ def report(rows: list[dict[str, object]]) -> None:
         print(f"| {row['questions']} | " + " | ".join(cells) + f" | {ratio_all} | {ratio_anki:.2f} |", flush=True)
 
 
+def letters(number: int) -> str:
+    """Spell a number in letters (the lint's words are letters only): 0 -> 'a', 27 -> 'bb'."""
+    word = ""
+    while True:
+        word = "abcdefghijklmnopqrstuvwxyz"[number % 26] + word
+        number //= 26
+        if not number:
+            return word
+
+
+def colliding_guide(size: int, groups: int = 10) -> object:
+    """Return a guide (in memory) of `size` questions in `groups` groups of identical answers, built to collide."""
+    from studyguide.model import Guide, Meta, Node, Question, Section, Source
+
+    source = Source(Path("crafted.md"), 1)
+    questions = []
+    for number in range(size):
+        group = number % groups
+        text = " ".join(f"word{letters(group * 40 + k)}" for k in range(40))
+        answer = Node("root", (Node("paragraph", (Node("text", text=text),)),))
+        questions.append(Question(f"q{number}", f"Question {letters(number)}?", ("a",), answer, source))
+    section = Section("crafted", "Crafted", tuple(questions), source)
+    return Guide(Meta(*["x"] * 8), (section,), Path("."))
+
+
+def lint_only(size: int) -> None:
+    """In this process: lint a guide built to collide (the benchmark times this process)."""
+    from studyguide.lint import lint
+    from studyguide.model import Guide
+
+    guide = colliding_guide(size)
+    assert isinstance(guide, Guide)
+    twins = [w for w in lint(guide) if "like" in w.message]
+    print(f"{len(twins)} twin warnings", file=sys.stderr)
+
+
 def main() -> None:
     """Parse the options, run, print."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -253,7 +289,17 @@ def main() -> None:
     parser.add_argument(
         "--weasyprint-above-420", action="store_true", help="also time WeasyPrint alone above 420 questions (slow)"
     )
+    parser.add_argument("--lint", type=int, default=0, help="also time --check's twin lint on N colliding questions")
+    parser.add_argument("--lint-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.lint_only:
+        lint_only(args.lint_only)
+        return
+    if args.lint:
+        result = once([sys.executable, __file__, "--lint-only", str(args.lint)])
+        print(f"twin lint of {args.lint} colliding questions: {result['seconds']:.2f} s, {result['peak_mib']:.0f} MiB")
+        if not args.sizes:
+            return
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="studyguide-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from itertools import combinations
 
 from .errors import Problem
 from .model import Guide, Question
@@ -72,37 +71,50 @@ def words(q: Question) -> Counter[str]:
     return Counter(w for w in found if len(w) > 2 and w not in STOPWORDS)
 
 
-def cosine(a: Counter[str], b: Counter[str]) -> float:
-    """Return the cosine similarity of two word counts."""
-    dot = sum(count * b[word] for word, count in a.items() if word in b)
-    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+SIGNATURE_WORDS = 4  # each answer is looked up by its rarest words...
+BUCKET_PEERS = 6  # ...and compared with at most this many earlier answers that share each of them
 
 
 def _unlinked_twins(guide: Guide) -> list[Problem]:
-    """Warn about pairs of near-duplicate answers where neither names the other in 'See also'."""
+    """Warn about a question whose answer nearly repeats an earlier one, neither naming the other in 'See also'.
+
+    Twins share their rarest words, so each answer is compared only with a few earlier answers that
+    have one of its rarest words among theirs (a bounded number per answer): the cost stays linear
+    in the guide, even for 20,000 answers written to collide. Each question names its first twin.
+    """
     questions = guide.questions
     counts = [words(q) for q in questions]
-    holders: dict[str, list[int]] = defaultdict(list)
-    for number, count in enumerate(counts):
-        for word in count:
-            holders[word].append(number)
-    rare = max(20, len(questions) // 10)
-    candidates = {pair for docs in holders.values() if len(docs) <= rare for pair in combinations(docs, 2)}
+    norms = [math.sqrt(sum(v * v for v in c.values())) for c in counts]
+    frequency: Counter[str] = Counter(word for count in counts for word in count)
+    buckets: dict[str, list[int]] = defaultdict(list)
     warnings = []
-    for i, j in sorted(candidates):
-        score = cosine(counts[i], counts[j])
-        if score >= TWIN_SIMILARITY and not _linked(questions[i], questions[j]):
-            first, later = questions[i], questions[j]
-            warnings.append(
-                Problem(
-                    later.source.path,
-                    later.source.line,
-                    f"warning: answer is {score:.0%} like '{first.id}' ({first.source}); "
-                    "link the twins with 'See also:' or make them differ",
-                )
-            )
+    for later, count in enumerate(counts):
+        signature = sorted(count, key=lambda word: (frequency[word], word))[:SIGNATURE_WORDS]
+        peers = sorted({i for word in signature for i in buckets[word][:BUCKET_PEERS]})
+        for first in peers:
+            score = _cosine(counts[first], count, norms[first] * norms[later])
+            if score >= TWIN_SIMILARITY and not _linked(questions[first], questions[later]):
+                warnings.append(_twin_warning(questions[first], questions[later], score))
+                break
+        for word in signature:
+            buckets[word].append(later)
     return warnings
+
+
+def _cosine(a: Counter[str], b: Counter[str], norms: float) -> float:
+    """Return the cosine similarity of two word counts whose norms multiply to `norms`."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(n * large[w] for w, n in small.items() if w in large) / norms if norms else 0.0
+
+
+def _twin_warning(first: Question, later: Question, score: float) -> Problem:
+    """Return the warning that `later` repeats `first`."""
+    return Problem(
+        later.source.path,
+        later.source.line,
+        f"warning: answer is {score:.0%} like '{first.id}' ({first.source}); "
+        "link the twins with 'See also:' or make them differ",
+    )
 
 
 def _linked(a: Question, b: Question) -> bool:

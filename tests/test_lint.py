@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +65,30 @@ def test_tag_outside_vocabulary_warns(tmp_path: Path, capsys: pytest.CaptureFixt
     captured = capsys.readouterr()
     assert f"{guide.root / '02-extra.md'}:3: warning: tag 'made-up' is not in tags.txt" in captured.err
     assert "1 warning(s)" in captured.out
+
+
+def test_twin_lint_compares_each_answer_with_a_bounded_number_of_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A guide written to collide (groups of identical answers) costs work linear in its size, and every twin warns."""
+    from studyguide import lint as lint_module
+
+    bench = importlib.util.spec_from_file_location("bench", Path(__file__).parent.parent / "benchmarks" / "run.py")
+    assert bench is not None and bench.loader is not None
+    module = importlib.util.module_from_spec(bench)
+    bench.loader.exec_module(module)
+    colliding_guide = module.colliding_guide  # the benchmark's own colliding guide, at a test's size
+
+    calls = []
+    cosine = lint_module._cosine
+
+    def counted(*args: Any) -> float:
+        calls.append(1)
+        return cosine(*args)
+
+    monkeypatch.setattr(lint_module, "_cosine", counted)
+    size, groups = 2000, 10
+    guide = colliding_guide(size, groups)
+    assert isinstance(guide, Guide)
+    twins = [w for w in lint(guide) if "like" in w.message]
+    assert len(twins) == size - groups  # every answer but each group's first names its twin, once
+    assert len(calls) <= size * lint_module.SIGNATURE_WORDS * lint_module.BUCKET_PEERS
+    assert len(calls) < size * 2  # a first peer is a twin: one comparison each (all pairs would be 200,000)
