@@ -250,3 +250,17 @@ def test_sixteen_builds_into_one_folder_at_once_all_finish_whole(tmp_path: Path)
         assert len(cards(col)) == 3
     finally:
         col.close()
+
+
+def test_a_file_name_that_is_not_utf8_builds_and_is_named_escaped(tmp_path: Path) -> None:
+    content, _ = guide_with(tmp_path, "# A {#a}\n\n## Q? {#q}\n\nTags: a\n\nA.\n")
+    odd = os.fsdecode(bytes(content / "60-") + b"\xff.md")
+    Path(odd).write_text("# B {#b}\n\n## Broken? {#q}\n\nTags: a\n\nB.\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "build.py", "--content", str(content), "--out", str(tmp_path / "out")],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{content}/60-\\udcff.md:3: duplicate id 'q'" in done.stderr
