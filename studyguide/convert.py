@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,28 @@ from .errors import Problem
 from .model import Node, Question, Section, Source
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
+
+
+@functools.cache
+def markdown() -> MarkdownIt:
+    """Return the one Markdown parser: CommonMark and GitHub's additions, $ math as pandoc reads it; no raw HTML.
+
+    GitHub's tables, strikethrough, task lists, bare URLs as links and footnotes, and definition
+    lists. A `$` opens a formula only when a non-space follows it, and closes one only after a
+    non-space and before a non-digit, so prices ("from $5 to $7") stay text.
+    """
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": True})
+    parser.enable(["table", "strikethrough", "linkify"])
+    parser.use(dollarmath_plugin, allow_space=False, allow_digits=False)
+    return parser.use(tasklists_plugin).use(footnote_plugin).use(deflist_plugin)
 
 
 def line_of(block: SyntaxTreeNode) -> int:
@@ -30,6 +52,8 @@ def convert(node: SyntaxTreeNode, line: int) -> Node:
         line = node.map[0] + 1
     children: list[Node] = []
     for child in node.children:
+        if child.type == "footnote_anchor":  # the note's way back: each output makes its own
+            continue
         if child.type == "inline":
             lines = _Lines(line_of(child) or line)
             children.extend(_inline(grandchild, lines) for grandchild in child.children)
@@ -41,7 +65,7 @@ def convert(node: SyntaxTreeNode, line: int) -> Node:
 def _inline(node: SyntaxTreeNode, lines: _Lines) -> Node:
     """Turn an inline element into a Node dated at its own line; a line break moves the later ones down."""
     line = lines.line
-    children = tuple(_inline(child, lines) for child in node.children)
+    children = tuple(_inline(child, lines) for child in node.children if child.type != "footnote_anchor")
     if node.type in ("softbreak", "hardbreak"):
         lines.line += 1
     elif node.type == "math_inline":
@@ -54,6 +78,9 @@ def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
     kind = node.type
     attrs: dict[str, str] = {}
     text = ""
+    if kind == "html_inline" and node.content.startswith('<input class="task-list-item-checkbox"'):
+        # the task-list plugin's check box; raw HTML is off, so nothing else makes an html_inline
+        return Node("checkbox", (), "", (("checked", "true" if " checked=" in node.content else ""),), line)
     if kind in ("text", "code_inline", "math_inline", "html_inline", "html_block"):
         text = node.content
     elif kind in ("fence", "code_block"):
@@ -69,6 +96,8 @@ def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
         attrs["src"] = str(node.attrs.get("src", ""))
         attrs["alt"] = "".join(c.content for c in node.children)
         children = ()
+    elif kind in ("footnote_ref", "footnote"):
+        attrs["label"] = str(node.meta.get("label", ""))
     elif kind == "ordered_list":
         attrs["start"] = str(node.attrs.get("start", 1))
     elif kind in ("th", "td"):
@@ -119,6 +148,7 @@ def section_data(section: Section | None, problems: list[Problem]) -> dict[str, 
     questions = [
         [q.id, q.title, list(q.tags), node_data(q.answer), q.source.line]
         + [_optional(q.core), _optional(q.sources), list(q.see_also), q.see_also_line]
+        + [[node_data(note) for note in q.footnotes]]
         for q in section.questions
     ]
     head = [section.id, section.title, section.source.line]
@@ -132,7 +162,7 @@ def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
     if stored is None:
         return None, problems
     questions = []
-    for qid, title, tags, answer, line, core, sources, see_also, see_line in stored["questions"]:
+    for qid, title, tags, answer, line, core, sources, see_also, see_line, notes in stored["questions"]:
         questions.append(
             Question(
                 id=str(qid),
@@ -144,6 +174,7 @@ def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
                 sources=None if sources is None else node_from(sources),
                 see_also=tuple(str(s) for s in see_also),
                 see_also_line=int(see_line),
+                footnotes=tuple(node_from(note) for note in notes),
             )
         )
     sid, title, line = stored["head"]

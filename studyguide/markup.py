@@ -20,6 +20,9 @@ SIMPLE_TAGS = {
     "thead": "thead",
     "tbody": "tbody",
     "tr": "tr",
+    "dl": "dl",
+    "dt": "dt",
+    "dd": "dd",
 }
 
 
@@ -50,6 +53,17 @@ def no_note(href: str) -> str:
     return ""
 
 
+def plain_footnote_ref(number: str) -> str:
+    """Show a reference to a footnote as its number, raised."""
+    return f'<sup class="footnote-ref">{escape(number)}</sup>'
+
+
+def plain_checkbox(checked: bool) -> str:
+    """Show a task list's box, ticked or not; it cannot be changed."""
+    state = ' checked aria-label="done"' if checked else ' aria-label="to do"'
+    return f'<input type="checkbox" disabled{state}>'
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What each output renders its own way: math, code, images and links."""
@@ -60,6 +74,8 @@ class Hooks:
     link: Callable[[str], str] = same_link
     link_note: Callable[[str], str] = no_note  # escaped HTML after a link's text, inside the link
     text: Callable[[str], str] = escape  # plain text to HTML: escaped (and, for cards, kept from MathJax)
+    footnote_ref: Callable[[str], str] = plain_footnote_ref  # a reference to the question's note number N
+    checkbox: Callable[[bool], str] = plain_checkbox
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -89,7 +105,8 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
         return hooks.image(node.attr("src"), node.attr("alt"))
     if kind == "link":
         href = node.attr("href")
-        return f'<a href="{escape(hooks.link(href))}">{inner}{hooks.link_note(href)}</a>'
+        bare = ' class="url"' if node.plain_text() in (href, href.removeprefix("mailto:")) else ""
+        return f'<a href="{escape(hooks.link(href))}"{bare}>{inner}{hooks.link_note(href)}</a>'
     if kind == "heading":
         level = min(int(node.attr("level", "3")) + 1, 6)
         return f"<h{level}>{inner}</h{level}>"
@@ -102,4 +119,27 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
         return f"<{kind}{style}>{inner}</{kind}>"
     if kind == "hr":
         return "<hr>"
+    if kind == "footnote_ref":
+        return hooks.footnote_ref(node.attr("number"))
+    if kind == "checkbox":
+        return hooks.checkbox(node.attr("checked") == "true")
     raise ValueError(f"no HTML for Markdown element '{kind}'")
+
+
+def notes_html(notes: tuple[Node, ...], hooks: Hooks, item: Callable[[str, str], str] | None = None) -> str:
+    """Return a question's footnotes as a numbered list; `item(number, html)` may wrap each (links back)."""
+    if not notes:
+        return ""
+    items = []
+    for note in notes:
+        number, inner = note.attr("number"), to_html(Node("root", note.children), hooks)
+        items.append(item(number, inner) if item else f"<li>{inner}</li>")
+    return f'<ol class="footnotes">{"".join(items)}</ol>'
+
+
+def inline_html(node: Node, hooks: Hooks) -> str:
+    """Return a note's content on one line: its paragraphs' text joined by spaces (for a footnote printed in place)."""
+    return " ".join(
+        to_html(Node("root", block.children), hooks) if block.kind == "paragraph" else to_html(block, hooks)
+        for block in node.children
+    )

@@ -79,14 +79,15 @@ class Question:
     sources: Node | None = None
     see_also: tuple[str, ...] = ()
     see_also_line: int = 0  # the line of the 'See also:' field
+    footnotes: tuple[Node, ...] = ()  # the notes the question refers to, numbered from 1 in order of reference
 
     def answer_text(self) -> str:
         """Return the answer's visible text."""
         return self.answer.plain_text()
 
     def trees(self) -> tuple[Node, ...]:
-        """Return the question's Markdown trees: core answer, answer, sources."""
-        return tuple(tree for tree in (self.core, self.answer, self.sources) if tree is not None)
+        """Return the question's Markdown trees: core answer, answer, sources, footnotes."""
+        return (*(tree for tree in (self.core, self.answer, self.sources) if tree is not None), *self.footnotes)
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import footnotes, pitfalls
 from .cache import Cache
-from .convert import convert, line_of, section_data, section_from
+from .convert import convert, line_of, markdown, section_data, section_from
 from .errors import Problem
 from .model import Guide, Node, Question, Section, Source
 from .reading import MAX_FILE_BYTES, SLUG, ReadError, decode, load_meta, read_bytes
 
 if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all cached never needs them
-    from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
 
 HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -24,15 +23,6 @@ FIELD = re.compile(r"^(Tags|Sources|See also):\s*(.*)$", re.DOTALL)
 MAX_QUESTIONS = 20_000
 MAX_TITLE_CHARS = 300
 MAX_ANSWER_CHARS = 20_000
-
-
-@functools.cache
-def markdown() -> MarkdownIt:
-    """Return the one Markdown parser: CommonMark, tables, $ math; raw HTML stays text."""
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table").use(dollarmath_plugin)
 
 
 def section_files(root: Path) -> list[Path]:
@@ -115,14 +105,19 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
     """Parse one section file's text: '# Section {#id}' then '## Question {#id}' blocks."""
     from markdown_it.tree import SyntaxTreeNode
 
-    blocks = SyntaxTreeNode(markdown().parse(text)).children
+    blocks, notes = footnotes.definitions(SyntaxTreeNode(markdown().parse(text)).children)
+    lines = text.split("\n")
+    for block in blocks:
+        pitfalls.inline_warnings(path, block, problems)
+        pitfalls.cut_formulas(path, lines, block, problems)
+    blocks = [block for block in blocks if not pitfalls.underlined_heading(path, block, problems)]
     section: tuple[str, str, int] | None = None
     questions: list[Question] = []
     current: tuple[str, str, int, list[SyntaxTreeNode]] | None = None
 
     def finish() -> None:
         if current is not None:
-            question = _make_question(path, *current, problems)
+            question = _make_question(path, *current, notes, problems)
             if question is not None:
                 questions.append(question)
 
@@ -168,6 +163,7 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
         elif not any(p.path == path for p in problems):
             problems.append(Problem(path, 1, "no '# Section title {#section-id}' heading"))
         return None
+    footnotes.unreferenced(path, notes, questions, problems)
     if not questions and not any(p.path == path for p in problems):
         problems.append(Problem(path, section[2], "section has no questions"))
     return Section(id=section[1], title=section[0], questions=tuple(questions), source=Source(path, section[2]))
@@ -201,9 +197,15 @@ def _fields(
 
 
 def _make_question(
-    path: Path, title: str, qid: str, line: int, blocks: list[SyntaxTreeNode], problems: list[Problem]
+    path: Path,
+    title: str,
+    qid: str,
+    line: int,
+    blocks: list[SyntaxTreeNode],
+    notes: dict[str, Node],
+    problems: list[Problem],
 ) -> Question | None:
-    """Build a Question from the blocks under its heading: fields, core answer, answer body."""
+    """Build a Question from the blocks under its heading: fields, core answer, answer body, its footnotes."""
     fields, body = _fields(path, blocks, problems)
     tags: tuple[str, ...] = ()
     if "Tags" not in fields:
@@ -225,6 +227,8 @@ def _make_question(
         paragraph = _strip_field(convert(fields["Sources"], line), "Sources:")
         sources = Node("root", (paragraph,), line=paragraph.line)
     answer = Node("root", tuple(convert(b, line_of(b)) for b in body), line=line)
+    core, answer, sources, notes_used = footnotes.attach(core, answer, sources, notes)
+    footnotes.check(path, [core, answer, sources], problems)
     if not qid or not title:
         return None
     if len(title) > MAX_TITLE_CHARS:
@@ -234,7 +238,7 @@ def _make_question(
     if size > MAX_ANSWER_CHARS:
         problems.append(Problem(path, line, f"answer of {size} characters: more than the limit of {MAX_ANSWER_CHARS}"))
     see_also_line = line_of(fields["See also"]) if "See also" in fields else 0
-    return Question(qid, title, tags, answer, Source(path, line), core, sources, see_also, see_also_line)
+    return Question(qid, title, tags, answer, Source(path, line), core, sources, see_also, see_also_line, notes_used)
 
 
 def _tags(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[str, ...]:

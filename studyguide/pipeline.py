@@ -31,6 +31,7 @@ from .lint import lint
 from .model import Guide
 from .output import exclusive, remove_stale_temporaries, write_atomic
 from .parser import parse
+from .pitfalls import WARNING
 from .renderers import RENDERERS, Options
 from .renderers.base import Job
 from .validate import validate
@@ -76,11 +77,18 @@ class Report:
 
 
 def load(content: Path, options: Options | None = None, cache: Cache | None = None) -> Job:
-    """Parse and validate a content folder; return the renderers' job, or raise ContentError with every problem."""
+    """Parse and validate a content folder; return the renderers' job, or raise ContentError with every problem.
+
+    The parser's warnings (Markdown that builds but may not mean what was meant) ride on the job.
+    """
     cache = cache or Cache(None)
-    guide, problems = parse(content, cache)
-    resources = validate(guide, problems, cache)
-    return Job(guide, resources, options or Options(), cache)
+    guide, found = parse(content, cache)
+    warnings = [p for p in found if p.message.startswith(WARNING)]
+    try:
+        resources = validate(guide, [p for p in found if not p.message.startswith(WARNING)], cache)
+    except ContentError as exc:  # the warnings too: the author fixes everything in one round
+        raise ContentError([*exc.problems, *warnings]) from None
+    return Job(guide, resources, options or Options(), cache, warnings=tuple(warnings))
 
 
 def load_guide(content: Path) -> Guide:
@@ -101,7 +109,7 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
     cache = Cache(request.cache)
     job = load(request.content, request.options, cache)
     if request.check:
-        warnings = lint(job.guide)
+        warnings = sorted([*job.warnings, *lint(job.guide)], key=lambda p: (str(p.path), p.line, p.message))
         for warning in warnings:
             report.warn(warning)
         guide = job.guide
@@ -115,6 +123,8 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
         inputs = state.fingerprints(request.content, names, request.options)  # the lock just changed
     elif "anki" in names:
         report.say(f"anki, since the last release: {release.changes(job).summary()}")
+    for warning in job.warnings:
+        report.warn(warning)
     assert inputs is not None
     outcomes = write(job, names, inputs, request, report)
     if cache.hits or cache.misses:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import escape
 
@@ -81,9 +82,16 @@ def hooks_for_page(resources: Resources) -> tuple[Hooks, Formulas]:
     return _svg_hooks(resources, shared=True, url="data")
 
 
+def printed_checkbox(checked: bool) -> str:
+    """Print a task list's box as a ballot box character (paper has no form fields)."""
+    label, box = ("done", "☑") if checked else ("to do", "☐")
+    return f'<span class="task" role="img" aria-label="{label}">{box}</span>'
+
+
 def hooks_for_pdf(resources: Resources) -> tuple[Hooks, Formulas]:
     """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone) and file URLs."""
-    return _svg_hooks(resources, shared=False, url="file")
+    hooks, formulas = _svg_hooks(resources, shared=False, url="file")
+    return dataclasses.replace(hooks, checkbox=printed_checkbox), formulas
 
 
 def css_for_page() -> str:

@@ -21,7 +21,7 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 from .. import lock
 from ..dates import build_epoch
-from ..markup import to_html
+from ..markup import notes_html, to_html
 from ..model import Guide, Node
 from ..resources import Resources
 from ..rich import anki_field, anki_text, css_for_anki, hooks_for_anki
@@ -146,7 +146,7 @@ def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent]
                     q.id,
                     anki_text(q.title),
                     html(q.core),
-                    html(q.answer),
+                    html(q.answer) + notes_html(q.footnotes, hooks),
                     html(q.sources),
                     anki_text(see_also),
                     anki_text(section.title),

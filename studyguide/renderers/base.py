@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from ..cache import Cache
+from ..errors import Problem
 from ..model import Guide
 from ..resources import Resources
 
@@ -37,6 +38,7 @@ class Job:
     # Work two steps of this build both need (the Anki notes: the deck and the change report), kept
     # for this build only.
     shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    warnings: tuple[Problem, ...] = ()  # what the parser warned of: shown, never a reason to stop
 
 
 class Renderer(Protocol):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from markupsafe import Markup
 
-from ..markup import Hooks, to_html
+from ..markup import Hooks, notes_html, to_html
 from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
 from .base import Job, Options, environment
@@ -24,6 +27,29 @@ class Entry:
     answer: Markup
     sources: Markup | None
     see_also: tuple[tuple[str, str], ...]
+    notes: Markup | None = None
+
+
+def note_hooks(question: Question, hooks: Hooks) -> tuple[Hooks, Callable[[str, str], str]]:
+    """Return one question's hooks whose footnote references link to its notes, and the notes' list items linking back.
+
+    Ids are `fn_<question>_<n>` and `fnref_<question>_<n>`: question ids never hold "_", so they
+    cannot clash; a note referred to twice links back to its first reference.
+    """
+    referred: set[str] = set()
+
+    def reference(number: str) -> str:
+        anchor = f"{question.id}_{number}"
+        own = "" if number in referred else f' id="fnref_{escape(anchor)}"'
+        referred.add(number)
+        return f'<sup class="footnote-ref"><a href="#fn_{escape(anchor)}"{own}>{escape(number)}</a></sup>'
+
+    def item(number: str, inner: str) -> str:
+        anchor = escape(f"{question.id}_{number}")
+        back = f'<a class="footnote-back" href="#fnref_{anchor}" aria-label="back to reference {escape(number)}">↩</a>'
+        return f'<li id="fn_{anchor}">{inner} {back}</li>'
+
+    return dataclasses.replace(hooks, footnote_ref=reference), item
 
 
 def script_hash(script: str) -> str:
@@ -46,13 +72,15 @@ class PageRenderer:
         """Render every question once; map question id to its entry."""
         entries = {}
         for number, q in enumerate(guide.questions, start=1):
+            own, item = note_hooks(q, hooks) if q.footnotes else (hooks, None)
             entries[q.id] = Entry(
                 question=q,
                 number=number,
-                core=Markup(to_html(q.core, hooks)) if q.core else None,
-                answer=Markup(to_html(q.answer, hooks)),
-                sources=Markup(to_html(q.sources, hooks)) if q.sources else None,
+                core=Markup(to_html(q.core, own)) if q.core else None,
+                answer=Markup(to_html(q.answer, own)),
+                sources=Markup(to_html(q.sources, own)) if q.sources else None,
                 see_also=tuple((other, guide.question(other).title) for other in q.see_also),
+                notes=Markup(notes_html(q.footnotes, own, item)) if q.footnotes else None,
             )
         return entries
 

@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlparse
 from markupsafe import Markup
 
 from ...dates import build_epoch, iso_date
-from ...markup import Hooks, to_html
-from ...model import Guide, Node
+from ...markup import Hooks, inline_html, to_html
+from ...model import Guide, Node, Question
 from ...rich import css_for_pdf, hooks_for_pdf
 from ..base import Job, environment
 
@@ -160,6 +160,22 @@ def cached_page_references() -> Iterator[None]:
         pydyf.PDF.page_references = original
 
 
+def footnotes_in_place(question: Question, hooks: Hooks) -> Hooks:
+    """Return hooks that print each of a question's notes where it is referred to, as a footnote of the page.
+
+    The print stylesheet floats `.footnote` to the foot of the page (`float: footnote`), where
+    WeasyPrint numbers it and leaves the number in the text.
+    """
+    if not question.footnotes:
+        return hooks
+    notes = {note.attr("number"): note for note in question.footnotes}
+
+    def in_place(number: str) -> str:
+        return f'<span class="footnote">{inline_html(notes[number], hooks)}</span>'
+
+    return dataclasses.replace(hooks, footnote_ref=in_place)
+
+
 class Printer:
     """Lays out one build's printed guide: the print hooks are made once and shared by every layout of it."""
 
@@ -203,8 +219,8 @@ class Printer:
 
         hooks = dataclasses.replace(self.hooks, link_note=question_number)
 
-        def html_of(node: Node | None) -> Markup | None:
-            return Markup(to_html(node, hooks)) if node is not None else None
+        def html_of(q: Question, node: Node | None) -> Markup | None:
+            return Markup(to_html(node, footnotes_in_place(q, hooks))) if node is not None else None
 
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
@@ -225,9 +241,9 @@ class Printer:
             number=number,
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
-            answers={q.id: html_of(q.answer) for q in shown},
-            cores={q.id: html_of(q.core) for q in shown},
-            sources={q.id: html_of(q.sources) for q in shown},
+            answers={q.id: html_of(q, q.answer) for q in shown},
+            cores={q.id: html_of(q, q.core) for q in shown},
+            sources={q.id: html_of(q, q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
             keywords=", ".join(keywords(guide)),
             created=iso_date(build_epoch(guide.meta)),

@@ -1,0 +1,81 @@
+"""Footnotes: a section file's notes go with the questions that refer to them, numbered per question.
+
+markdown-it gathers a file's footnote definitions at the end of the file; a card, a printed
+question and the page's question each stand alone, so every question carries the notes it refers
+to, numbered 1, 2, ... in the order it first refers to them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .convert import convert
+from .errors import Problem
+from .model import Node, Question
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
+LEFT_AS_TEXT = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def definitions(blocks: list[SyntaxTreeNode]) -> tuple[list[SyntaxTreeNode], dict[str, Node]]:
+    """Split a file's top-level blocks into the others and its footnotes (converted), by label."""
+    notes: dict[str, Node] = {}
+    rest = []
+    for block in blocks:
+        if block.type != "footnote_block":
+            rest.append(block)
+            continue
+        for note in block.children:
+            line = next((child.map[0] + 1 for child in note.children if child.map), 0)
+            converted = convert(note, line)
+            notes.setdefault(converted.attr("label"), Node("footnote", converted.children, line=line))
+    return rest, notes
+
+
+def attach(
+    core: Node | None, answer: Node, sources: Node | None, notes: dict[str, Node]
+) -> tuple[Node | None, Node, Node | None, tuple[Node, ...]]:
+    """Number the notes a question refers to, in order of first use; return its trees so numbered, and the notes."""
+    numbers: dict[str, int] = {}
+
+    def number(node: Node) -> Node:
+        if node.kind == "footnote_ref":
+            label = node.attr("label")
+            numbers.setdefault(label, len(numbers) + 1)
+            return Node("footnote_ref", (), "", (("label", label), ("number", str(numbers[label]))), node.line)
+        if not node.children:
+            return node
+        return Node(node.kind, tuple(number(child) for child in node.children), node.text, node.attrs, node.line)
+
+    numbered = (None if core is None else number(core), number(answer), None if sources is None else number(sources))
+    carried = []
+    for label, n in numbers.items():  # a note's own references to other notes are not followed
+        note = notes[label]
+        carried.append(Node("footnote", note.children, "", (("label", label), ("number", str(n))), note.line))
+    return (*numbered, tuple(carried))
+
+
+def unreferenced(path: Path, notes: dict[str, Node], questions: list[Question], problems: list[Problem]) -> None:
+    """Report a note no question of the file refers to (it would be dropped)."""
+    used = {note.attr("label") for q in questions for note in q.footnotes}
+    for label, note in notes.items():
+        if label not in used:
+            message = f"footnote [^{label}] is never referred to: refer to it or delete it"
+            problems.append(Problem(path, note.line, message))
+
+
+def check(path: Path, trees: list[Node | None], problems: list[Problem]) -> None:
+    """Report `[^label]` left as text: a reference to a footnote the file does not define."""
+    for tree in trees:
+        stack = [] if tree is None else [tree]
+        while stack:
+            node = stack.pop()
+            if node.kind == "text":
+                for match in LEFT_AS_TEXT.finditer(node.text):
+                    message = f"footnote [^{match.group(1)}] is not defined: add '[^{match.group(1)}]: the note'"
+                    problems.append(Problem(path, node.line, message))
+            stack.extend(node.children)
