@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .convert import convert
 from .errors import Problem
-from .model import Node, Question
+from .model import Node
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -59,13 +59,16 @@ def attach(
     return (*numbered, tuple(carried))
 
 
-def unreferenced(path: Path, notes: dict[str, Node], questions: list[Question], problems: list[Problem]) -> None:
-    """Report a note no question of the file refers to (it would be dropped)."""
-    used = {note.attr("label") for q in questions for note in q.footnotes}
-    for label, note in notes.items():
-        if label not in used:
+def unreferenced(path: Path, text: str, env: dict[str, Any], problems: list[Problem]) -> None:
+    """Report a note the file defines but never refers to (markdown-it drops it without a word)."""
+    refs = env.get("footnotes", {}).get("refs", {})
+    for key, number in refs.items():
+        if number < 0:
+            label = key[1:]
+            found = re.search(rf"(?m)^ {{0,3}}\[\^{re.escape(label)}\]:", text)
+            line = text.count("\n", 0, found.start()) + 1 if found else 0
             message = f"footnote [^{label}] is never referred to: refer to it or delete it"
-            problems.append(Problem(path, note.line, message))
+            problems.append(Problem(path, line, message))
 
 
 def check(path: Path, trees: list[Node | None], problems: list[Problem]) -> None:

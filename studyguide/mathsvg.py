@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from html import escape
 
 from .cache import Cache
+from .mathvocab import for_ziamath, mathjax_problem
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
 SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
 
@@ -65,13 +66,14 @@ def render(tex: str, display: bool) -> str:
         formula = Latex(tex, inline=not display, color="currentColor")
         unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
         if unknown:
-            raise MathError(f"unknown command '{unknown[0]}'")
+            raise MathError(f"'{unknown[0]}' is unknown to the page and PDF's formula renderer (ziamath)")
         return formula.svg()
     except MathError:
         raise
     except Exception as exc:  # ziamath and latex2mathml raise many types; each is the formula's fault
         detail = str(exc).strip()
-        raise MathError(f"{type(exc).__name__}{': ' + detail if detail else ''}") from exc
+        name = f"{type(exc).__name__}{': ' + detail if detail else ''}"
+        raise MathError(f"the page and PDF's formula renderer (ziamath) cannot draw it ({name})") from exc
 
 
 # Commands that act in a reader's MathJax (Anki's cards, which load the full TeX package set without
@@ -96,13 +98,16 @@ def draw(tex: str, display: bool, cache: Cache) -> str:
     acting = acting_command(tex)
     if acting is not None:
         raise MathError(f"'{acting}' is not allowed: it would make the formula act (link, style, load) in Anki")
+    for_cards = mathjax_problem(tex)
+    if for_cards is not None:
+        raise MathError(for_cards)
     key = cache.key("math", f"render {RENDER_VERSION}\0display {int(display)}\0", tex)
     stored = cache.get("math", key)
     if stored is not None:
         svg = stored.decode("utf-8", errors="replace")
         if svg.startswith("<svg") and svg.endswith("</svg>"):
             return svg
-    svg = render(tex, display)
+    svg = render(for_ziamath(tex), display)
     cache.put("math", key, svg.encode())
     return svg
 

@@ -51,6 +51,10 @@ BLOCK_KINDS = frozenset(
         "tr",
         "th",
         "td",
+        "footnote",
+        "dl",
+        "dt",
+        "dd",
     }
 )
 

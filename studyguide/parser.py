@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import footnotes, pitfalls
 from .cache import Cache
@@ -21,6 +21,7 @@ HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
 FIELD = re.compile(r"^(Tags|Sources|See also):\s*(.*)$", re.DOTALL)
 # Limits, documented in the README: beyond them a build stops with a clear message.
 MAX_QUESTIONS = 20_000
+START = "start the file with '# Section title {#section-id}'"
 MAX_TITLE_CHARS = 300
 MAX_ANSWER_CHARS = 20_000
 
@@ -101,16 +102,26 @@ def _heading_id(raw: str | None, path: Path, line: int, what: str, problems: lis
     return raw[1:]
 
 
+def _section_heading(path: Path, block: SyntaxTreeNode, problems: list[Problem]) -> tuple[str, str, int]:
+    """Return a section heading's title, id and line, reporting an empty or too long title."""
+    line = line_of(block)
+    title, raw = _split_heading(_inline_source(block))
+    if not title:
+        problems.append(Problem(path, line, "section has an empty title"))
+    elif len(title) > MAX_TITLE_CHARS:
+        message = f"section title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}"
+        problems.append(Problem(path, line, message))
+    return title, _heading_id(raw, path, line, "section", problems), line
+
+
 def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | None:
     """Parse one section file's text: '# Section {#id}' then '## Question {#id}' blocks."""
     from markdown_it.tree import SyntaxTreeNode
 
-    blocks, notes = footnotes.definitions(SyntaxTreeNode(markdown().parse(text)).children)
-    lines = text.split("\n")
-    for block in blocks:
-        pitfalls.inline_warnings(path, block, problems)
-        pitfalls.cut_formulas(path, lines, block, problems)
-    blocks = [block for block in blocks if not pitfalls.underlined_heading(path, block, problems)]
+    env: dict[str, Any] = {}
+    blocks, notes = footnotes.definitions(SyntaxTreeNode(markdown().parse(text, env)).children)
+    footnotes.unreferenced(path, text, env, problems)
+    blocks = pitfalls.checked(path, text, blocks, problems)
     section: tuple[str, str, int] | None = None
     questions: list[Question] = []
     current: tuple[str, str, int, list[SyntaxTreeNode]] | None = None
@@ -127,33 +138,19 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
             if section is not None:
                 problems.append(Problem(path, line, "a second '# Section' heading: use one file per section"))
                 continue
-            title, raw = _split_heading(_inline_source(block))
-            if not title:
-                problems.append(Problem(path, line, "section has an empty title"))
-            elif len(title) > MAX_TITLE_CHARS:
-                message = f"section title of {len(title)} characters: more than the limit of {MAX_TITLE_CHARS}"
-                problems.append(Problem(path, line, message))
-            section = (title, _heading_id(raw, path, line, "section", problems), line)
+            section = _section_heading(path, block, problems)
         elif block.type == "heading" and block.tag == "h2":
             finish()
             title, raw = _split_heading(_inline_source(block))
             if section is None:
-                problems.append(
-                    Problem(
-                        path, line, "question outside a section: start the file with '# Section title {#section-id}'"
-                    )
-                )
+                problems.append(Problem(path, line, f"question outside a section: {START}"))
             if not title:
                 problems.append(Problem(path, line, "question has an empty title"))
             current = (title, _heading_id(raw, path, line, "question", problems), line, [])
         elif current is not None:
             current[3].append(block)
         elif section is None:
-            problems.append(
-                Problem(
-                    path, line, "text before the section heading: start the file with '# Section title {#section-id}'"
-                )
-            )
+            problems.append(Problem(path, line, f"text before the section heading: {START}"))
         else:
             problems.append(Problem(path, line, "text outside a question: put it under a '## Question {#id}' heading"))
     finish()
@@ -163,7 +160,6 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
         elif not any(p.path == path for p in problems):
             problems.append(Problem(path, 1, "no '# Section title {#section-id}' heading"))
         return None
-    footnotes.unreferenced(path, notes, questions, problems)
     if not questions and not any(p.path == path for p in problems):
         problems.append(Problem(path, section[2], "section has no questions"))
     return Section(id=section[1], title=section[0], questions=tuple(questions), source=Source(path, section[2]))

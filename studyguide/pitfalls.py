@@ -22,9 +22,17 @@ WARNING = "warning: "
 # markdown-it found are taken out. Prices ("$5", "5 $") match neither.
 STRAY_OPEN = re.compile(r"(?<![\\$])\$(?=[A-Za-z\\{(])")
 STRAY_CLOSE = re.compile(r"(?<=[A-Za-z}\])])(?<!\\)\$(?![\d$])")
-CUT_BY_PIPE = re.compile(r"(?<![\\$])\$[^$\n]*?(?<!\\)\|[^$\n]*?\$")
 CODE_SPAN = re.compile(r"(`+).*?\1", re.DOTALL)
 RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+
+
+def checked(path: Path, text: str, blocks: list[SyntaxTreeNode], problems: list[Problem]) -> list[SyntaxTreeNode]:
+    """Report every pitfall of a file's top-level blocks; return the blocks without underlined headings."""
+    lines = text.split("\n")
+    for block in blocks:
+        inline_warnings(path, block, problems)
+        cut_formulas(path, lines, block, problems)
+    return [block for block in blocks if not underlined_heading(path, block, problems)]
 
 
 def underlined_heading(path: Path, block: SyntaxTreeNode, problems: list[Problem]) -> bool:
@@ -64,12 +72,28 @@ def inline_warnings(path: Path, block: SyntaxTreeNode, problems: list[Problem]) 
             problems.append(Problem(path, line, WARNING + message))
 
 
+def pipe_in_formula(row: str) -> bool:
+    """Tell whether an unescaped `|` stands between a `$` that opens a formula and the `$` that closes it."""
+    inside = False
+    escaped = False
+    for char in row:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "$":
+            inside = not inside
+        elif char == "|" and inside:
+            return True
+    return False
+
+
 def cut_formulas(path: Path, lines: list[str], block: SyntaxTreeNode, problems: list[Problem]) -> None:
     """Warn about a table row whose formula a `|` cuts into cells (GitHub's tables need `\\|` there)."""
     if block.type not in ("table", "paragraph") or not block.map:
         return
     for number in range(block.map[0], block.map[1]):
         row = lines[number] if number < len(lines) else ""
-        if row.lstrip().startswith("|") and CUT_BY_PIPE.search(row):
+        if row.lstrip().startswith("|") and pipe_in_formula(row):
             message = "a '|' inside a formula in this table row splits the cell; write '\\|' inside the formula"
             problems.append(Problem(path, number + 1, WARNING + message))

@@ -9,6 +9,7 @@ from html import escape
 from . import highlight
 from .markup import Hooks
 from .mathsvg import Formulas
+from .mathvocab import for_mathjax
 from .resources import Resources
 
 MATH_CSS = """\
@@ -34,11 +35,11 @@ def anki_text(text: str) -> str:
     return MATHJAX_DELIMITERS.sub(r"\\<span></span>", escape(text))
 
 
-ANKI_MARKUP = re.compile(r"\[(?=(?i:sound|anki|/anki):)|\{\{|\}\}")
+ANKI_MARKUP = re.compile(r"\[(?=(?i:sound|anki|/anki):)|\{\{")
 
 
 def anki_field(html: str) -> str:
-    """Keep a card field's HTML from Anki's own markup: `[sound:...]`, `[anki:...]` and `{{...}}` are shown as text.
+    """Keep a card field's HTML from Anki's own markup: `[sound:...]`, `[anki:...]` and `{{` are shown as text.
 
     Anki reads them in the field's HTML before display; a character reference is the same
     character to the reader but not to Anki.
@@ -48,6 +49,7 @@ def anki_field(html: str) -> str:
 
 def anki_math(tex: str, display: bool) -> str:
     """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\]."""
+    tex = for_mathjax(tex)
     return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
 
 

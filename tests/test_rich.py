@@ -370,8 +370,11 @@ def broken(tmp_path: Path, body: str) -> tuple[Path, int]:
     ("body", "message"),
     [
         (r"A broken fraction $\frac{1}{$ here.", r"formula $\frac{1}{$ cannot be rendered"),
-        (r"An unknown command $\foo{x}$ here.", r"unknown command '\foo'"),
-        ("$$\n\\begin{aligned} a &= b\n$$", "cannot be rendered: MissingEndError"),
+        (r"An unknown command $\foo{x}$ here.", r"'\foo' is unknown to Anki's MathJax"),
+        (
+            "$$\n\\begin{aligned} a &= b\n$$",
+            "cannot be rendered: the page and PDF's formula renderer (ziamath) cannot draw it (MissingEndError",
+        ),
     ],
 )
 def test_a_formula_that_fails_is_a_content_error(tmp_path: Path, body: str, message: str) -> None:
