@@ -98,6 +98,8 @@ def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
         children = ()
     elif kind in ("footnote_ref", "footnote"):
         attrs["label"] = str(node.meta.get("label", ""))
+    elif kind == "list_item" and "task-list-item" in str(node.attrs.get("class", "")):
+        attrs["task"] = "true"
     elif kind == "ordered_list":
         attrs["start"] = str(node.attrs.get("start", 1))
     elif kind in ("th", "td"):

@@ -86,6 +86,8 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
     tag = SIMPLE_TAGS.get(kind)
     if tag is not None:
+        if node.attrs and kind == "list_item":  # a task list's item: its box stands where the bullet would
+            return f'<li class="task">{inner}</li>'
         return f"<{tag}>{inner}</{tag}>"
     if kind == "root":
         return inner

@@ -84,8 +84,8 @@ def test_cards_carry_footnotes_task_lists_strikethrough_and_links(built: Path, g
         by_id = {c.fields["Id"]: c for c in cards(col)}
     finally:
         col.close()
-    answer = by_id["footnotes"].fields["Answer"]
-    notes = answer[answer.index('<ol class="footnotes">') :]
+    sources = by_id["footnotes"].fields["Sources"]  # the notes end the back: after the sources
+    notes = sources[sources.index('<ol class="footnotes">') :]
     assert [normalize(n) for n in note_texts(gfm.question("footnotes"))] == [
         normalize(strip_tags(item)) for item in notes.split("<li>")[1:]
     ]

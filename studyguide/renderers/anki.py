@@ -140,18 +140,13 @@ def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent]
         deck = deck_name(guide.meta.title, section.title)
         for q in section.questions:
             see_also = ", ".join(titles[i] for i in q.see_also)
+            # The notes end the back: after the sources, which the card shows last, else after the answer.
+            answer, sources, footnotes = html(q.answer), html(q.sources), notes_html(q.footnotes, hooks)
+            answer, sources = (answer, sources + footnotes) if sources else (answer + footnotes, sources)
             fields = tuple(
                 anki_field(field)
-                for field in (
-                    q.id,
-                    anki_text(q.title),
-                    html(q.core),
-                    html(q.answer) + notes_html(q.footnotes, hooks),
-                    html(q.sources),
-                    anki_text(see_also),
-                    anki_text(section.title),
-                )
-            )
+                for field in (q.id, anki_text(q.title), html(q.core), answer, sources, anki_text(see_also))
+            ) + (anki_field(anki_text(section.title)),)
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))
     return notes, media

@@ -15,7 +15,10 @@ from ..resources import Resources
 if TYPE_CHECKING:  # imported when a template is rendered: a deck whose note type is cached never needs it
     import jinja2
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+# Installed from a wheel, the templates are inside the package; in a clone (or an editable install)
+# they are templates/ at the top of the repository.
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ def note_hooks(question: Question, hooks: Hooks) -> tuple[Hooks, Callable[[str, 
     def item(number: str, inner: str) -> str:
         anchor = escape(f"{question.id}_{number}")
         back = f'<a class="footnote-back" href="#fnref_{anchor}" aria-label="back to reference {escape(number)}">↩</a>'
+        if inner.endswith("</p>"):  # the way back ends the note's last paragraph
+            return f'<li id="fn_{anchor}">{inner[:-4]} {back}</p></li>'
         return f'<li id="fn_{anchor}">{inner} {back}</li>'
 
     return dataclasses.replace(hooks, footnote_ref=reference), item
