@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 import threading
 import time
@@ -37,9 +38,11 @@ def arguments() -> Parser:
     """Return the command-line parser."""
     parser = Parser(
         prog="studyguide",
-        description="Build the study guide in content/ into an Anki deck, a PDF and an HTML page. "
-        "The same options work as `studyguide [build|check|release|watch] [options]` "
-        "and `python -m studyguide ...`.",
+        usage="studyguide [build|check|release|watch] [options]\n       studyguide cache [clear]",
+        description="Build the study guide in a content folder into an Anki deck, a PDF and an HTML page. "
+        "Commands: build (the default), check (validate and lint, write nothing), release (update the Anki "
+        "lock, then build), watch (rebuild on every change), cache (show or clear the cache). "
+        "`python build.py` and `python -m studyguide` take the same options.",
         epilog="Exit codes: 0 ok, 1 content error (each problem printed as path:line: message), "
         "2 usage error, 3 a renderer failed (the others still wrote their outputs).",
     )
@@ -88,6 +91,7 @@ def arguments() -> Parser:
 
 def formats(spec: str) -> list[str]:
     """Turn 'all' or 'anki,pdf' into renderer names."""
+    spec = spec.lower()
     names = list(ALL) if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
     unknown = [n for n in names if n not in RENDERERS]
     if unknown or not names:
@@ -119,10 +123,10 @@ def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Reques
     if args.check and args.release:
         raise UsageError("--check writes nothing; it cannot be combined with --release")
     content, out, cache = args.content.resolve(), args.out.resolve(), default_folder().resolve()
-    if not args.check and out.is_relative_to(content):
-        raise UsageError("the output folder must not be inside the content folder")
-    if not args.check and out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out}: not a folder")
+    if not content.is_dir():
+        raise UsageError(f"--content {args.content}: no such folder")
+    if not args.check:
+        check_output_folder(args.out, out, content)
     if cache.is_relative_to(content):
         raise UsageError("the cache folder (STUDYGUIDE_CACHE) must not be inside the content folder")
     options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates)
@@ -136,6 +140,17 @@ def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Reques
         release_at=int(clock()) if args.release else None,
         force=args.force,
     )
+
+
+def check_output_folder(given: Path, out: Path, content: Path) -> None:
+    """Raise UsageError unless the output folder is, or can be made, a writable folder outside the content."""
+    if out.is_relative_to(content):
+        raise UsageError("the output folder must not be inside the content folder")
+    existing = next(p for p in (out, *out.parents) if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"--out {given}: {'not a folder' if existing == out else f'{existing} is a file'}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {given}: {'not writable' if existing == out else f'cannot be created in {existing}'}")
 
 
 def build(request: Request) -> int:
@@ -152,6 +167,8 @@ def build(request: Request) -> int:
     if request.check:
         return EXIT_OK
     show(outcomes)
+    for line in report.closing:
+        print(line)
     return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
@@ -243,9 +260,11 @@ COMMANDS = {"build": [], "check": ["--check"], "release": ["--release"], "watch"
 
 
 def command_line(argv: list[str]) -> list[str]:
-    """Turn `studyguide COMMAND [options]` into build.py's options (no command: `build`)."""
+    """Turn `studyguide COMMAND [options]` into build.py's options (no command: `build`); refuse unknown commands."""
     if argv and argv[0] in COMMANDS:
         return [*COMMANDS[argv[0]], *argv[1:]]
+    if argv and not argv[0].startswith("-"):
+        raise UsageError(f"unknown command '{argv[0]}' (commands: {', '.join(COMMANDS)}, cache)")
     return argv
 
 

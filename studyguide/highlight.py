@@ -36,10 +36,10 @@ def _rules(style: str, scope: str) -> list[str]:
     return [*formatter.get_background_style_defs(selector), *formatter.get_token_style_defs(selector)]
 
 
-def light_css() -> str:
-    """Return the light style (also the PDF's): black text on white, xcode token colours."""
+def light_css(scroll: bool = True) -> str:
+    """Return the light style (also the PDF's, where nothing scrolls): black text on white, xcode token colours."""
     base = [
-        f"{BLOCK} {{ padding: 0.5em 0.75em; border-radius: 4px; overflow-x: auto; }}",
+        f"{BLOCK} {{ padding: 0.5em 0.75em; border-radius: 4px;{' overflow-x: auto;' if scroll else ''} }}",
         f"{BLOCK} pre {{ margin: 0; padding: 0; background: transparent; color: inherit; white-space: pre-wrap; }}",
         f"{BLOCK} {{ color: #000000; }}",
     ]
@@ -67,4 +67,4 @@ def css_for_anki() -> str:
 
 def css_for_pdf() -> str:
     """Return the PDF's code CSS: the light style only."""
-    return light_css() + "\n"
+    return light_css(scroll=False) + "\n"

@@ -75,9 +75,9 @@ class Changes:
     def summary(self) -> str:
         """Return a short, human report."""
         if self.first:
-            return f"all {len(self.new)} notes are new (no {LOCK_FILE} yet: this is the first release)"
+            return f"all {len(self.new)} questions are new: no release yet ({LOCK_FILE})"
         if not self.any():
-            return "no changes since the last release"
+            return "no question changed since the last release"
         parts = []
         for label, ids in (("new", self.new), ("updated", self.updated)):
             if ids:
@@ -88,7 +88,7 @@ class Changes:
             parts.append(f"section renamed '{old}' -> '{new}' (learners' cards stay in the old deck)")
         if self.note_type:
             parts.append("card templates/CSS changed")
-        return "; ".join(parts)
+        return "since the last release, " + "; ".join(parts)
 
 
 def _names(ids: tuple[str, ...], limit: int = 8) -> str:

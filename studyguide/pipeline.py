@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import release, state
@@ -74,6 +74,7 @@ class Report:
     say: Callable[[str], None] = lambda line: None
     warn: Callable[[Problem], None] = lambda problem: None
     working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
+    closing: list[str] = field(default_factory=list)  # lines for after the outputs: the deck's changes, the cache
 
 
 def load(content: Path, options: Options | None = None, cache: Cache | None = None) -> Job:
@@ -121,14 +122,14 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
         found, job = release.release(job, request.release_at)
         report.say(f"released {release.lock_path(job.guide)}: {found.summary()}")
         inputs = state.fingerprints(request.content, names, request.options)  # the lock just changed
-    elif "anki" in names:
-        report.say(f"anki, since the last release: {release.changes(job).summary()}")
     for warning in job.warnings:
         report.warn(warning)
     assert inputs is not None
     outcomes = write(job, names, inputs, request, report)
+    if "anki" in names and request.release_at is None and all(o.status != "failed" for o in outcomes):
+        report.closing.append(f"anki deck: {release.changes(job).summary()}")
     if cache.hits or cache.misses:
-        report.say(cache.summary())
+        report.closing.append(cache.summary())
     return outcomes
 
 

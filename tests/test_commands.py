@@ -55,3 +55,41 @@ def test_python_m_studyguide(tmp_path: Path) -> None:
 def test_console_script(tmp_path: Path) -> None:
     checked = run([str(SCRIPT), "check", "--content", str(FIXTURE)])
     assert checked.returncode == 0 and "2 questions" in checked.stdout
+
+
+def bad_command_lines(tmp_path: Path) -> list[tuple[list[str], str]]:
+    """Command lines that cannot work, each with what its one line of error must name."""
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    content = ["--content", str(FIXTURE)]
+    return [
+        ([*content, "--out", str(a_file)], f"--out {a_file}: not a folder"),
+        ([*content, "--out", str(a_file / "below")], f"{a_file} is a file"),
+        ([*content, "--out", str(FIXTURE / "dist")], "must not be inside the content folder"),
+        (["--content", str(tmp_path / "nowhere")], f"--content {tmp_path / 'nowhere'}: no such folder"),
+        (["frobnicate"], "unknown command 'frobnicate'"),
+        (["--format", "epub", *content], "unknown format epub"),
+        (["--format", "", *content], "unknown format"),
+        (["--paper", "a3", *content], "--paper"),
+        (["--check", "--release", *content], "--check writes nothing"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+        (["cache", "everything"], "usage: studyguide cache [clear]"),
+    ] + ([] if os.geteuid() == 0 else [([*content, "--out", str(locked / "out")], "cannot be created in")])
+
+
+def test_every_bad_command_line_is_exit_2_and_one_line_naming_it(tmp_path: Path) -> None:
+    for argv, named in bad_command_lines(tmp_path):
+        done = run([sys.executable, "build.py", *argv])
+        assert done.returncode == 2, (argv, done.stderr)
+        assert "Traceback" not in done.stderr and named in done.stderr, (argv, done.stderr)
+        assert done.stdout == "", argv
+
+
+def test_formats_are_case_insensitive_and_help_names_the_commands(tmp_path: Path) -> None:
+    done = run([sys.executable, "build.py", "--format", "HTML", "--content", str(FIXTURE), "--out", str(tmp_path)])
+    assert done.returncode == 0 and (tmp_path / "fixture-guide.html").is_file()
+    shown = run([sys.executable, "build.py", "--help"]).stdout
+    assert shown.startswith("usage: studyguide [build|check|release|watch]")
+    assert all(command in shown for command in ("build", "check", "release", "watch", "cache"))
