@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-from .cache import Cache, default_folder
+from .cache import default_folder
+from .commands import cache_command, starter_command
 from .errors import ContentError, shown
 from .pipeline import Outcome, Report, Request, run
 from .renderers import RENDERERS, Options
@@ -38,10 +39,12 @@ def arguments() -> Parser:
     """Return the command-line parser."""
     parser = Parser(
         prog="studyguide",
-        usage="studyguide [build|check|release|watch] [options]\n       studyguide cache [clear]",
+        usage="studyguide [build|check|release|watch] [options]\n       studyguide new DIR [--title TITLE]\n"
+        "       studyguide templates DIR\n       studyguide cache [clear]",
         description="Build the study guide in a content folder into an Anki deck, a PDF and an HTML page. "
         "Commands: build (the default), check (validate and lint, write nothing), release (update the Anki "
-        "lock, then build), watch (rebuild on every change), cache (show or clear the cache). "
+        "lock, then build), watch (rebuild on every change), new (start a guide), templates (copy the "
+        "templates out to customise), cache (show or clear the cache). "
         "`python build.py` and `python -m studyguide` take the same options.",
         epilog="Exit codes: 0 ok, 1 content error (each problem printed as path:line: message), "
         "2 usage error, 3 a renderer failed (the others still wrote their outputs).",
@@ -104,6 +107,8 @@ def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["cache"]:
         return cache_command(argv[1:])
+    if argv[:1] in (["new"], ["templates"]):
+        return starter_command(argv[0], argv[1:])
     parser = arguments()
     try:
         args = parser.parse_args(command_line(argv))
@@ -239,22 +244,6 @@ def ticker(names: list[str]) -> Iterator[None]:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def cache_command(argv: list[str]) -> int:
-    """`studyguide cache [clear]`: show the cache folder and what it holds, or empty it."""
-    if argv not in ([], ["clear"]):
-        print("usage: studyguide cache [clear]", file=sys.stderr)
-        return EXIT_USAGE
-    cache = Cache(default_folder())
-    if argv == ["clear"]:
-        cache.clear()
-        print(f"cleared {cache.folder}")
-        return EXIT_OK
-    print(f"cache: {cache.folder}")
-    for namespace, (count, size) in cache.usage().items():
-        print(f"  {namespace}: {count} entries, {size / 1024:.0f} KiB")
-    return EXIT_OK
-
-
 # `studyguide COMMAND [options]`: each command is a shorthand for build.py's options.
 COMMANDS = {"build": [], "check": ["--check"], "release": ["--release"], "watch": ["--watch"]}
 
@@ -264,7 +253,7 @@ def command_line(argv: list[str]) -> list[str]:
     if argv and argv[0] in COMMANDS:
         return [*COMMANDS[argv[0]], *argv[1:]]
     if argv and not argv[0].startswith("-"):
-        raise UsageError(f"unknown command '{argv[0]}' (commands: {', '.join(COMMANDS)}, cache)")
+        raise UsageError(f"unknown command '{argv[0]}' (commands: {', '.join(COMMANDS)}, new, templates, cache)")
     return argv
 
 

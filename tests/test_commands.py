@@ -11,7 +11,8 @@ import pytest
 
 from studyguide.cli import command_line
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "valid"
 SCRIPT = Path(sys.executable).parent / "studyguide"
 
 
@@ -93,3 +94,27 @@ def test_formats_are_case_insensitive_and_help_names_the_commands(tmp_path: Path
     shown = run([sys.executable, "build.py", "--help"]).stdout
     assert shown.startswith("usage: studyguide [build|check|release|watch]")
     assert all(command in shown for command in ("build", "check", "release", "watch", "cache"))
+
+
+def test_new_makes_a_guide_that_builds_at_once_and_templates_copy_out(tmp_path: Path) -> None:
+    guide = tmp_path / "stats"
+    made = run([sys.executable, str(ROOT / "build.py"), "new", str(guide), "--title", "Statistik für Alle"])
+    assert made.returncode == 0, made.stderr
+    assert 'id = "statistik-fur-alle"' in (guide / "content" / "guide.toml").read_text(encoding="utf-8")
+    assert (guide / ".gitignore").read_text(encoding="utf-8") == "dist/\n"
+    templates = tmp_path / "my-templates"
+    assert run([sys.executable, str(ROOT / "build.py"), "templates", str(templates)]).returncode == 0
+    built = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--templates", str(templates)],
+        cwd=guide,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    assert sorted(p.suffix for p in (guide / "dist").iterdir() if not p.name.startswith(".")) == [
+        ".apkg",
+        ".html",
+        ".pdf",
+    ]
+    again = run([sys.executable, str(ROOT / "build.py"), "new", str(guide)])
+    assert again.returncode == 2 and "is not an empty folder" in again.stderr

@@ -1,0 +1,63 @@
+"""The commands beside building: `studyguide new`, `studyguide templates`, `studyguide cache`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from .cache import Cache, default_folder
+from .errors import shown
+from .starter import StarterError, copy_templates, new_guide
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+class ArgumentError(Exception):
+    """A wrong command line for one of these commands."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgumentError(message)
+
+
+def starter_command(command: str, argv: list[str]) -> int:
+    """`studyguide new DIR [--title T]` and `studyguide templates DIR`."""
+    parser = Parser(prog=f"studyguide {command}")
+    parser.add_argument("folder", type=Path, help="an empty (or new) folder")
+    if command == "new":
+        parser.add_argument("--title", default="My Study Guide", help="the guide's title (its id derives from it)")
+    try:
+        args = parser.parse_args(argv)
+        if command == "new":
+            written = new_guide(args.folder, args.title, dt.date.today())
+            print(f"new guide in {args.folder}: {', '.join(str(p.relative_to(args.folder)) for p in written)}")
+            print(f"next: cd {args.folder} && studyguide build")
+        else:
+            copy_templates(args.folder)
+            print(f"templates copied to {args.folder}; build with --templates {args.folder}")
+    except (ArgumentError, StarterError) as exc:
+        print(f"{parser.prog}: error: {shown(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cache_command(argv: list[str]) -> int:
+    """`studyguide cache [clear]`: show the cache folder and what it holds, or empty it."""
+    if argv not in ([], ["clear"]):
+        print("usage: studyguide cache [clear]", file=sys.stderr)
+        return EXIT_USAGE
+    cache = Cache(default_folder())
+    if argv == ["clear"]:
+        cache.clear()
+        print(f"cleared {cache.folder}")
+        return EXIT_OK
+    print(f"cache: {cache.folder}")
+    for namespace, (count, size) in cache.usage().items():
+        print(f"  {namespace}: {count} entries, {size / 1024:.0f} KiB")
+    return EXIT_OK
