@@ -102,15 +102,16 @@ def empty_lock(guide_id: str, epoch: int) -> Lock:
     return Lock(guide=guide_id, released=epoch, note_type=None, notes={}, decks={})
 
 
-def stamp(entry: Entry | None, current: str, lock: Lock) -> int:
-    """Return the modification time for content with hash `current`.
+def stamp(entry: Entry | None, current: str, lock: Lock, edited: int = 0) -> int:
+    """Return the modification time for content with hash `current`, last edited at `edited` (0: unknown).
 
-    Locked and unchanged: the locked time. Changed: the locked time + 1. New: the release time + 1.
-    A release stamps at least the release time + 2, so it is newer than any of these.
+    Locked and unchanged: the locked time. Changed: the locked time + 1, or the edit's time if later.
+    New: the release time + 1, or the edit's time if later. A release stamps at least the release
+    time + 2, so it is newer than any of these (an edit is committed before it is released).
     """
     if entry is None:
-        return lock.released + 1
-    return entry.mod if entry.hash == current else entry.mod + 1
+        return max(lock.released + 1, edited)
+    return entry.mod if entry.hash == current else max(entry.mod + 1, edited)
 
 
 def changes(snapshot: Snapshot, lock: Lock) -> Changes:

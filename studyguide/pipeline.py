@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import time
@@ -24,7 +25,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import release, state
+from . import history, release, state
 from .cache import Cache
 from .errors import ContentError, Problem
 from .lint import lint
@@ -124,6 +125,8 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
         inputs = state.fingerprints(request.content, names, request.options)  # the lock just changed
     for warning in job.warnings:
         report.warn(warning)
+    if "anki" in names:
+        job = with_history(job, report)
     assert inputs is not None
     outcomes = write(job, names, inputs, request, report)
     if "anki" in names and request.release_at is None and all(o.status != "failed" for o in outcomes):
@@ -131,6 +134,19 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
     if cache.hits or cache.misses:
         report.closing.append(cache.summary())
     return outcomes
+
+
+def with_history(job: Job, report: Report) -> Job:
+    """Date each question by its file's last change in git, so an edit reaches learners without a release."""
+    times = history.file_times(job.guide.root, job.guide.files)
+    if times is None:
+        report.closing.append(
+            "anki deck: the content is not in a git work tree, so an edited question reaches learners "
+            "who imported an earlier deck only once you run `studyguide release`"
+        )
+        return job
+    edited = {q.id: times.get(q.source.path, 0) for q in job.guide.questions}
+    return dataclasses.replace(job, edited=edited)
 
 
 def write(job: Job, names: list[str], inputs: dict[str, str], request: Request, report: Report) -> list[Outcome]:

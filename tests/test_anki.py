@@ -362,3 +362,55 @@ def test_the_note_type_is_cached_so_a_deck_build_needs_no_template_engine(tmp_pa
     assert deck("third") == first
     payload = unseal(stored.read_bytes())
     assert payload is not None and json.loads(payload)["css"]
+
+
+def git(folder: Path, *args: str, when: int = T0) -> None:
+    """Run git in a folder as a fixed author, with a given commit time."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(folder),
+        "GIT_AUTHOR_NAME": "author",
+        "GIT_AUTHOR_EMAIL": "author@example.org",
+        "GIT_COMMITTER_NAME": "author",
+        "GIT_COMMITTER_EMAIL": "author@example.org",
+        "GIT_AUTHOR_DATE": f"{when} +0000",
+        "GIT_COMMITTER_DATE": f"{when} +0000",
+    }
+    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+
+
+def test_every_committed_edit_reaches_learners_without_a_release(content: Path, tmp_path: Path) -> None:
+    """Two edits of one question, each committed and built without --release, both arrive; reviews stay."""
+    release(content, T0)
+    git(content.parent, "init", "-q")
+    git(content.parent, "add", "content")
+    git(content.parent, "commit", "-q", "-m", "release", when=T0 + 10)
+    col = import_apkg(build(content, tmp_path / "d1"))
+    try:
+        for card_id in col.find_cards(""):
+            card = col.get_card(card_id)
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+        reviewed = schedule(col)
+        edited = editable(load_guide(content))
+        for round, when in enumerate((T0 + 1_000, T0 + 2_000), start=1):
+            edit_answer(load_guide(content).question(edited.id), f" Edit {round}.")
+            git(content.parent, "commit", "-q", "-a", "-m", f"edit {round}", when=when)
+            deck = build(content, tmp_path / f"d{round + 1}")
+            assert (
+                build(content, tmp_path / f"again{round}").read_bytes() == deck.read_bytes()
+            )  # same commit, same bytes
+            log = import_into(col, deck)
+            assert [note.fields[FIELDS.index("Id")] for note in log.updated] == [edited.id], round
+            answers = {c.fields["Id"]: c.fields["Answer"] for c in cards(col)}
+            assert f"Edit {round}." in answers[edited.id]
+            assert schedule(col) == reviewed
+    finally:
+        col.close()
+
+
+def test_outside_git_the_build_says_an_edit_needs_a_release(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(content, tmp_path / "out")
+    assert capsys.readouterr().out.count("only once you run `studyguide release`") == 1

@@ -192,7 +192,7 @@ class AnkiRenderer:
         for note in notes:
             if note.deck not in decks:
                 decks[note.deck] = genanki.Deck(stable_id(guide.meta.id, note.deck.split("::", 1)[1]), note.deck)
-            mod = lock.stamp(locked.notes.get(note.id), note.hash, locked)
+            mod = lock.stamp(locked.notes.get(note.id), note.hash, locked, job.edited.get(note.id, 0))
             decks[note.deck].add_note(
                 TimedNote(
                     mod,

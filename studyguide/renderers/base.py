@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict
@@ -42,6 +43,7 @@ class Job:
     # for this build only.
     shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
     warnings: tuple[Problem, ...] = ()  # what the parser warned of: shown, never a reason to stop
+    edited: Mapping[str, int] = field(default_factory=dict)  # question id -> when its file last changed (git)
 
 
 class Renderer(Protocol):
