@@ -32,9 +32,10 @@ class MathError(Exception):
     """A formula that cannot be rendered."""
 
 
-MAX_FORMULA_CHARS = 800
-# ziamath's time grows about twofold with each level of nested groups (measured: a 1,000-character
-# formula of groups nested 5 deep takes 1.2 s, 6 deep 2.4 s); real formulas nest 4 deep at most.
+MAX_FORMULA_CHARS = 600
+# ziamath's time grows about twofold with each level of nested groups and with the length: at these
+# limits a formula is drawn in 0.5 to 0.9 s (worst of four shapes, measured); 6 deep, 1,000
+# characters took 2.4 s. The real content's formulas are 439 characters and 4 deep at most.
 MAX_FORMULA_DEPTH = 5
 
 

@@ -224,7 +224,7 @@ def test_control_characters_in_messages_are_shown_escaped(tmp_path: Path) -> Non
         ("> " + "core " * 500 + "\n\nA.\n", "core answer of 2499 characters: more than the limit of 2000"),
         ("A [link](https://example.org/" + "x" * 2000 + ").\n", "link address of 2020 characters"),
         ("| a |\n|---|\n" + "| x |\n" * 2001 + "\n", "table of 2002 cells: more than the limit of 2000"),
-        ("$" + "+".join(["x"] * 401) + "$\n", "801 characters: more than the limit of 800"),
+        ("$" + "+".join(["x"] * 301) + "$\n", "601 characters: more than the limit of 600"),
         ("$" + "{" * 6 + "x" + "}" * 6 + "$\n", "groups nested 6 deep: more than the limit of 5"),
     ],
 )
