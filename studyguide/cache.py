@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -160,6 +159,8 @@ class Cache:
 
     def clear(self) -> None:
         """Remove every namespace's entries (only the cache's own folders, nothing else in the folder)."""
+        import shutil
+
         if self.folder is not None:
             for ns in NAMESPACES:
                 shutil.rmtree(self.folder / ns, ignore_errors=True)

@@ -6,7 +6,6 @@ import base64
 import hashlib
 import io
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -74,6 +73,8 @@ def decode_problem(data: bytes, mime: str) -> str | None:
 
 def svg_problem(data: bytes) -> str | None:
     """Return why an SVG is unusable (not XML, entities, or a reference to anything outside it), or None."""
+    import xml.etree.ElementTree as ET
+
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         return "is an SVG with a DOCTYPE or entities, which are not allowed"
     try:

@@ -34,7 +34,7 @@ class Node:
 
 
 # What the checks and the outputs look up across the whole guide, found in one walk.
-INDEXED_KINDS = frozenset({"link", "image", "math_inline", "math_block"})
+INDEXED_KINDS = frozenset({"link", "image", "math_inline", "math_block", "table"})
 
 BLOCK_KINDS = frozenset(
     {

@@ -69,7 +69,7 @@ def _parse_file(path: Path, root: Path, cache: Cache, problems: list[Problem]) -
             section, found = section_from(stored, path)
             problems.extend(found)
             return section
-        except (KeyError, TypeError, ValueError):  # not what this code stores: parse anew
+        except (KeyError, IndexError, TypeError, ValueError):  # not what this code stores: parse anew
             pass
     found = []
     text = decode(data, path, found)

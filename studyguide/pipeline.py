@@ -14,16 +14,15 @@ The command line builds a Request and prints what comes back; nothing here parse
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import history, release, state
 from .cache import Cache
@@ -36,6 +35,9 @@ from .pitfalls import WARNING
 from .renderers import RENDERERS, Options
 from .renderers.base import Job
 from .validate import validate
+
+if TYPE_CHECKING:  # imported when the PDF is laid out beside the other outputs: a deck build never needs them
+    import concurrent.futures
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,9 @@ def _beside(job: Job, name: str | None) -> Iterator[concurrent.futures.Future[Re
     if name is None or (os.cpu_count() or 1) < 2:
         yield None
         return
+    import concurrent.futures
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         yield pool.submit(_render_one, name, job)

@@ -32,7 +32,8 @@ MATHJAX_DELIMITERS = re.compile(r"\\(?=[()\[\]])")
 
 def anki_text(text: str) -> str:
     r"""Escape text for a card: HTML-escaped, and no `\(` `\)` `\[` `\]` that MathJax would read as math."""
-    return MATHJAX_DELIMITERS.sub(r"\\<span></span>", escape(text))
+    escaped = escape(text)
+    return MATHJAX_DELIMITERS.sub(r"\\<span></span>", escaped) if "\\" in escaped else escaped
 
 
 ANKI_MARKUP = re.compile(r"\[(?=(?i:sound|anki|/anki):)|\{\{")
@@ -44,6 +45,8 @@ def anki_field(html: str) -> str:
     Anki reads them in the field's HTML before display; a character reference is the same
     character to the reader but not to Anki.
     """
+    if "[" not in html and "{{" not in html:  # most fields: nothing to look for
+        return html
     return ANKI_MARKUP.sub(lambda match: "".join(f"&#{ord(c)};" for c in match.group()), html)
 
 

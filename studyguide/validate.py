@@ -17,7 +17,7 @@ from .dates import build_epoch
 from .errors import ContentError, Problem
 from .mathsvg import MathError, draw
 from .media import read_images
-from .model import Guide, Node, Question, Source
+from .model import Guide, Question, Source
 from .reading import SLUG
 from .resources import Resources
 
@@ -108,25 +108,14 @@ def _sizes(guide: Guide) -> list[Problem]:
             over(len(q.core.plain_text()), MAX_CORE_CHARS, path, q.core.line or line, "core answer")
         if q.sources is not None:
             over(len(q.sources.plain_text()), MAX_SOURCES_CHARS, path, q.sources.line or line, "sources")
-        for table in _tables(q):
-            cells = sum(len(row.children) for part in table.children for row in part.children)
-            if cells > MAX_TABLE_CELLS:
-                message = f"table of {cells} cells: more than the limit of {MAX_TABLE_CELLS}"
-                problems.append(Problem(path, table.line, message))
+    for q, table in guide.nodes("table"):
+        cells = sum(len(row.children) for part in table.children for row in part.children)
+        if cells > MAX_TABLE_CELLS:
+            message = f"table of {cells} cells: more than the limit of {MAX_TABLE_CELLS}"
+            problems.append(Problem(q.source.path, table.line, message))
     for q, node in guide.nodes("link"):
         over(len(node.attr("href")), MAX_URL_CHARS, q.source.path, node.line, "link address")
     return problems
-
-
-def _tables(question: Question) -> list[Node]:
-    """Return a question's tables."""
-    found, stack = [], list(question.trees())
-    while stack:
-        node = stack.pop()
-        if node.kind == "table":
-            found.append(node)
-        stack.extend(node.children)
-    return found
 
 
 def _formulas(guide: Guide, cache: Cache) -> tuple[dict[tuple[str, bool], str], list[Problem]]:
