@@ -87,6 +87,13 @@ class Cache:
         (self.hits if payload is not None else self.misses)[namespace] += 1
         return payload
 
+    def has(self, namespace: str, key: str) -> bool:
+        """Tell whether an entry is there (without reading or checking it), counting it as a hit."""
+        path = self.path(namespace, key)
+        found = path is not None and path.is_file()
+        (self.hits if found else self.misses)[namespace] += found
+        return found
+
     def put(self, namespace: str, key: str, payload: bytes) -> None:
         """Store an entry (atomically; a cache that cannot be written only costs time)."""
         path = self.path(namespace, key)

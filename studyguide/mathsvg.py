@@ -92,8 +92,12 @@ def acting_command(tex: str) -> str | None:
     return next((c for c in COMMAND.findall(tex) if c in ACTING), None)
 
 
-def draw(tex: str, display: bool, cache: Cache) -> str:
-    """Return a formula's SVG, drawn once across builds (the cache keeps SVG text); raise MathError."""
+def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
+    """Return a formula's SVG, drawn once across builds (the cache keeps SVG text); raise MathError.
+
+    Without `svg_needed` (a build of the deck alone) a formula this code has drawn before, whose
+    SVG is in the cache, is valid: its entry is not read ('' is returned).
+    """
     if len(tex) > MAX_FORMULA_CHARS:
         raise MathError(f"{len(tex)} characters: more than the limit of {MAX_FORMULA_CHARS}")
     acting = acting_command(tex)
@@ -103,6 +107,8 @@ def draw(tex: str, display: bool, cache: Cache) -> str:
     if for_cards is not None:
         raise MathError(for_cards)
     key = cache.key("math", f"render {RENDER_VERSION}\0display {int(display)}\0", tex)
+    if not svg_needed and cache.has("math", key):
+        return ""
     stored = cache.get("math", key)
     if stored is not None:
         svg = stored.decode("utf-8", errors="replace")

@@ -80,7 +80,7 @@ class Report:
     closing: list[str] = field(default_factory=list)  # lines for after the outputs: the deck's changes, the cache
 
 
-def load(content: Path, options: Options | None = None, cache: Cache | None = None) -> Job:
+def load(content: Path, options: Options | None = None, cache: Cache | None = None, svg: bool = True) -> Job:
     """Parse and validate a content folder; return the renderers' job, or raise ContentError with every problem.
 
     The parser's warnings (Markdown that builds but may not mean what was meant) ride on the job.
@@ -89,7 +89,7 @@ def load(content: Path, options: Options | None = None, cache: Cache | None = No
     guide, found = parse(content, cache)
     warnings = [p for p in found if p.message.startswith(WARNING)]
     try:
-        resources = validate(guide, [p for p in found if not p.message.startswith(WARNING)], cache)
+        resources = validate(guide, [p for p in found if not p.message.startswith(WARNING)], cache, svg)
     except ContentError as exc:  # the warnings too: the author fixes everything in one round
         raise ContentError([*exc.problems, *warnings]) from None
     return Job(guide, resources, options or Options(), cache, warnings=tuple(warnings))
@@ -111,7 +111,8 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
         if files is not None:  # built from exactly these inputs, which were valid then
             return [Outcome(name, path, "unchanged", path.stat().st_size) for name, path in files.items()]
     cache = Cache(request.cache)
-    job = load(request.content, request.options, cache)
+    svg = request.check or bool({"html", "pdf"} & set(names))  # a deck alone needs no formula drawn
+    job = load(request.content, request.options, cache, svg)
     if request.check:
         warnings = sorted([*job.warnings, *lint(job.guide)], key=lambda p: (str(p.path), p.line, p.message))
         for warning in warnings:

@@ -31,14 +31,17 @@ MAX_URL_CHARS = 2_000
 MAX_TABLE_CELLS = 2_000
 
 
-def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None) -> Resources:
-    """Check the guide (adding to the parser's `problems`); raise one ContentError with all of them, sorted."""
+def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None, svg: bool = True) -> Resources:
+    """Check the guide (adding to the parser's `problems`); raise one ContentError with all of them, sorted.
+
+    With `svg` false (no output needs the formulas drawn) a formula already drawn is not read again.
+    """
     found = list(problems)
     found += _unique(guide)
     found += _links(guide)
     found += _sizes(guide)
     images, image_problems = read_images(guide)
-    formulas, formula_problems = _formulas(guide, cache or Cache(None))
+    formulas, formula_problems = _formulas(guide, cache or Cache(None), svg)
     locked, lock_problems = _lock(guide)
     found += image_problems + formula_problems + lock_problems
     if found:
@@ -118,7 +121,7 @@ def _sizes(guide: Guide) -> list[Problem]:
     return problems
 
 
-def _formulas(guide: Guide, cache: Cache) -> tuple[dict[tuple[str, bool], str], list[Problem]]:
+def _formulas(guide: Guide, cache: Cache, svg: bool) -> tuple[dict[tuple[str, bool], str], list[Problem]]:
     """Draw every distinct formula once (through the cache); report each one that cannot be shown, at its line."""
     drawn: dict[tuple[str, bool], str] = {}
     problems: list[Problem] = []
@@ -127,7 +130,7 @@ def _formulas(guide: Guide, cache: Cache) -> tuple[dict[tuple[str, bool], str], 
         key = (node.text, node.kind == "math_block")
         if key not in drawn and key not in failed:
             try:
-                drawn[key] = draw(*key, cache)
+                drawn[key] = draw(*key, cache, svg_needed=svg)
             except MathError as exc:
                 failed[key] = str(exc)
         if key in failed:
