@@ -16,8 +16,9 @@ check: setup
 # The tests run only once the code is clean: ruff (lint and format) and mypy --strict over everything that runs
 # (package, scripts, tests, benchmarks). The screenshots script runs too, into a throwaway folder, so it cannot rot.
 test: setup-test lint
+	@echo "scripts/screenshots.py into a throwaway folder"
+	@shots="$$(mktemp -d)" && STUDYGUIDE_CACHE="$$shots/cache" $(BIN)/python scripts/screenshots.py --out "$$shots" >/dev/null && rm -r "$$shots"
 	$(BIN)/python -m pytest
-	shots="$$(mktemp -d)" && STUDYGUIDE_CACHE="$$shots/cache" $(BIN)/python scripts/screenshots.py --out "$$shots" >/dev/null && rm -r "$$shots"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check studyguide scripts tests benchmarks build.py
