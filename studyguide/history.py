@@ -40,6 +40,8 @@ def file_times(root: Path, files: tuple[Path, ...]) -> dict[Path, int] | None:
     """Return, for each file, when it last changed in git (now, if it has uncommitted changes); None outside git."""
     if (root / ".git").exists():
         return None
+    if not any((folder / ".git").exists() for folder in root.resolve().parents):  # no work tree: no git to ask
+        return None
     top = _git(root, "rev-parse", "--show-toplevel")
     if top is None:
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
+from pathlib import Path
 
 COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^{}]*)\}")
@@ -27,7 +27,7 @@ DOUBLE_STRUCK_DIGIT = re.compile(r"\\mathbb\s*\{?\s*\d")
 @functools.cache
 def mathjax_names() -> frozenset[str]:
     """Return every command and environment (as `{name}`) that Anki's MathJax knows."""
-    text = resources.files("studyguide").joinpath("data", "mathjax-names.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "mathjax-names.txt").read_text(encoding="utf-8")
     return frozenset(line for line in text.split("\n") if line)
 
 
