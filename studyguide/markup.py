@@ -76,6 +76,7 @@ class Hooks:
     text: Callable[[str], str] = escape  # plain text to HTML: escaped (and, for cards, kept from MathJax)
     footnote_ref: Callable[[str], str] = plain_footnote_ref  # a reference to the question's note number N
     checkbox: Callable[[bool], str] = plain_checkbox
+    question_links: bool = True  # False where another question cannot be opened (a card): the link's text only
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -107,6 +108,8 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
         return hooks.image(node.attr("src"), node.attr("alt"))
     if kind == "link":
         href = node.attr("href")
+        if not hooks.question_links and href.startswith("#"):
+            return f'<span class="question-ref">{inner}</span>'
         bare = ' class="url"' if node.plain_text() in (href, href.removeprefix("mailto:")) else ""
         return f'<a href="{escape(hooks.link(href))}"{bare}>{inner}{hooks.link_note(href)}</a>'
     if kind == "heading":

@@ -64,7 +64,8 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
         return image_tag(images[src].name, alt)
 
     media = {img.name: img.data for img in images.values()}
-    return Hooks(math=anki_math, code=highlight.highlight, image=image, text=anki_text), media
+    hooks = Hooks(math=anki_math, code=highlight.highlight, image=image, text=anki_text, question_links=False)
+    return hooks, media
 
 
 def _svg_hooks(resources: Resources, shared: bool, url: str) -> tuple[Hooks, Formulas]:

@@ -40,6 +40,7 @@ INSPECT = """async (html) => {
     ids: [...qa.querySelectorAll("mjx-container [id]")].map((e) => e.id),
     text: qa.innerText,
     width: qa.scrollWidth,
+    room: qa.clientWidth,
   };
 }"""
 
@@ -55,6 +56,7 @@ class Seen:
     ids: list[str]
     text: str
     width: int
+    room: int
     requests: list[str] = field(default_factory=list)
 
 
