@@ -78,6 +78,15 @@ def schedule(col: Collection) -> dict[int, tuple[int, ...]]:
     return {row[0]: (*row[1:], revlog.get(row[0], 0)) for row in rows}
 
 
+def review_every_card(col: Collection) -> dict[int, tuple[int, ...]]:
+    """Answer every card once with "Good"; return the schedule that follows."""
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return schedule(col)
+
+
 def editable(guide: Guide) -> Question:
     """Return a question from the middle whose answer starts with a paragraph."""
     candidates = [q for q in guide.questions if q.answer.children[0].kind == "paragraph"]
@@ -158,11 +167,7 @@ def test_edited_answer_updates_only_its_note_and_keeps_every_review(
     before = build(content, tmp_path / "d1")
     col = import_apkg(before)
     try:
-        for card_id in col.find_cards(""):
-            card = col.get_card(card_id)
-            card.start_timer()
-            col.sched.answerCard(card, 3)
-        reviewed = schedule(col)
+        reviewed = review_every_card(col)
         assert all(state[-1] == 1 for state in reviewed.values())
 
         guide = load_guide(content)
@@ -387,11 +392,7 @@ def test_every_committed_edit_reaches_learners_without_a_release(content: Path, 
     git(content.parent, "commit", "-q", "-m", "release", when=T0 + 10)
     col = import_apkg(build(content, tmp_path / "d1"))
     try:
-        for card_id in col.find_cards(""):
-            card = col.get_card(card_id)
-            card.start_timer()
-            col.sched.answerCard(card, 3)
-        reviewed = schedule(col)
+        reviewed = review_every_card(col)
         edited = editable(load_guide(content))
         for round, when in enumerate((T0 + 1_000, T0 + 2_000), start=1):
             edit_answer(load_guide(content).question(edited.id), f" Edit {round}.")
