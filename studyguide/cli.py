@@ -11,10 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 from .cache import default_folder
-from .commands import cache_command, starter_command
+from .commands import Parser, UsageError, cache_command, starter_command
 from .errors import ContentError, shown
 from .pipeline import Outcome, Report, Request, run
 from .renderers import RENDERERS, Options
@@ -22,17 +21,6 @@ from .renderers.base import TEMPLATES
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 ALL = ("anki", "pdf", "html")
-
-
-class UsageError(Exception):
-    """A wrong command line."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so main() returns every exit code."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 def arguments() -> Parser:

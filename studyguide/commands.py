@@ -15,15 +15,15 @@ from .starter import StarterError, copy_templates, new_guide
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-class ArgumentError(Exception):
-    """A wrong command line for one of these commands."""
+class UsageError(Exception):
+    """A wrong command line."""
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting."""
+    """argparse that raises instead of exiting, so every command returns its exit code."""
 
     def error(self, message: str) -> NoReturn:
-        raise ArgumentError(message)
+        raise UsageError(message)
 
 
 def starter_command(command: str, argv: list[str]) -> int:
@@ -41,7 +41,7 @@ def starter_command(command: str, argv: list[str]) -> int:
         else:
             copy_templates(args.folder)
             print(f"templates copied to {args.folder}; build with --templates {args.folder}")
-    except (ArgumentError, StarterError) as exc:
+    except (UsageError, StarterError) as exc:
         print(f"{parser.prog}: error: {shown(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
