@@ -116,6 +116,7 @@ class Meta:
     language: str
     version: str
     date: str
+    labels: tuple[tuple[str, str], ...] = ()  # the guide's own words for the outputs' labels: (key, text)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,14 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from . import i18n
 from .errors import Problem
 from .model import Meta
+from .pitfalls import WARNING
 
 META_FILE = "guide.toml"
 META_KEYS = ("id", "title", "description", "author", "source", "language", "version", "date")
+LABELS = "labels"  # the optional table of the guide's own words for the outputs' labels
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -113,13 +116,13 @@ def load_meta(root: Path, problems: list[Problem]) -> Meta:
         return next((n for n, line in enumerate(lines, start=1) if pattern.match(line)), 1)
 
     for key in data:
-        if key not in META_KEYS:
-            problems.append(
-                Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {', '.join(META_KEYS)})")
-            )
+        if key not in (*META_KEYS, LABELS):
+            known = ", ".join(META_KEYS)
+            problems.append(Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {known}; [{LABELS}])"))
     values = {key: _meta_value(key, data.get(key), path, line_of(key), problems) for key in META_KEYS}
     _check_meta(values, path, line_of, problems)
-    return Meta(**values)
+    labels = _labels(data.get(LABELS, {}), path, lines, problems)
+    return Meta(**values, labels=labels)
 
 
 def _meta_value(key: str, value: object, path: Path, line: int, problems: list[Problem]) -> str:
@@ -156,3 +159,29 @@ def _check_meta(values: dict[str, str], path: Path, line_of: Callable[[str], int
             dt.date.fromisoformat(date)
         except ValueError:
             problems.append(Problem(path, line_of("date"), f"date '{date}' is not a day of the calendar"))
+    if values["language"]:
+        error, warning = i18n.problems(values["language"])
+        if error or warning:
+            problems.append(Problem(path, line_of("language"), error or WARNING + str(warning)))
+
+
+def _labels(table: object, path: Path, lines: list[str], problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """Return the guide's own words for the outputs' labels (`[labels]`), reporting each bad entry at its line."""
+    start = next((n for n, line in enumerate(lines, start=1) if re.match(rf"^\s*\[\s*{LABELS}\s*\]", line)), 1)
+    if not isinstance(table, dict):
+        problems.append(Problem(path, start, f"'{LABELS}' must be a table of words: [{LABELS}] then key = \"text\""))
+        return ()
+
+    def line_of(key: str) -> int:
+        pattern = re.compile(rf"^\s*(?:{LABELS}\.)?[\"']?{re.escape(key)}[\"']?\s*=")
+        return next((n for n, line in enumerate(lines, start=1) if n >= start and pattern.match(line)), start)
+
+    labels = []
+    for key, value in table.items():
+        text = _meta_value(f"{LABELS}.{key}", value, path, line_of(key), problems)
+        message = i18n.label_problem(key, text) if text else None
+        if message:
+            problems.append(Problem(path, line_of(key), message))
+        elif text:
+            labels.append((key, text))
+    return tuple(sorted(labels))
