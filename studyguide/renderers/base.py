@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from ..cache import Cache
 from ..errors import Problem
-from ..model import Guide
+from ..i18n import Messages
+from ..i18n import messages as catalogue_messages
+from ..model import Guide, Meta
 from ..resources import Resources
 
 if TYPE_CHECKING:  # imported when a template is rendered: a deck whose note type is cached never needs it
@@ -101,3 +103,15 @@ def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
         **delimiters,
     )
+
+
+def messages(meta: Meta) -> Messages:
+    """Return the words a guide's outputs add, in its language and with its own labels."""
+    return catalogue_messages(meta.language, meta.labels)
+
+
+def counts(guide: Guide, words: Messages) -> str:
+    """Return "N questions in M sections" in the guide's language."""
+    questions = words.plural("question-count", "%(num)d question", "%(num)d questions", len(guide.questions))
+    sections = words.plural("section-count", "%(num)d section", "%(num)d sections", len(guide.sections))
+    return words.text("questions-in-sections", "%(questions)s in %(sections)s", questions=questions, sections=sections)

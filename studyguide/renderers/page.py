@@ -14,7 +14,8 @@ from markupsafe import Markup
 from ..markup import Hooks, notes_html, to_html
 from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
-from .base import Job, Options, environment
+from ..i18n import Messages
+from .base import Job, Options, counts, environment, messages
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Entry:
     notes: Markup | None = None
 
 
-def note_hooks(question: Question, hooks: Hooks) -> tuple[Hooks, Callable[[str, str], str]]:
+def note_hooks(question: Question, hooks: Hooks, words: Messages) -> tuple[Hooks, Callable[[str, str], str]]:
     """Return one question's hooks whose footnote references link to its notes, and the notes' list items linking back.
 
     Ids are `fn_<question>_<n>` and `fnref_<question>_<n>`: question ids never hold "_", so they
@@ -46,12 +47,27 @@ def note_hooks(question: Question, hooks: Hooks) -> tuple[Hooks, Callable[[str, 
 
     def item(number: str, inner: str) -> str:
         anchor = escape(f"{question.id}_{number}")
-        back = f'<a class="footnote-back" href="#fnref_{anchor}" aria-label="back to reference {escape(number)}">↩</a>'
+        name = escape(words.text("back-to-reference", "back to reference %(number)s", number=number))
+        back = f'<a class="footnote-back" href="#fnref_{anchor}" aria-label="{name}">↩</a>'
         if inner.endswith("</p>"):  # the way back ends the note's last paragraph
             return f'<li id="fn_{anchor}">{inner[:-4]} {back}</p></li>'
         return f'<li id="fn_{anchor}">{inner} {back}</li>'
 
     return dataclasses.replace(hooks, footnote_ref=reference), item
+
+
+def shown_count(words: Messages, shown: int | str, total: int) -> str:
+    """Return "N of M questions" in the guide's language (N may be the script's "{shown}")."""
+    return words.plural("shown-count", "%(shown)s of %(num)d question", "%(shown)s of %(num)d questions", total, shown=shown)
+
+
+def script_words(words: Messages, total: int) -> dict[str, str]:
+    """Return the words the page's script writes, which it reads from the page."""
+    return {
+        "shown": shown_count(words, "{shown}", total),
+        "copied": words.text("link-copied", "Link copied"),
+        "addressBar": words.text("link-in-address-bar", "Link in address bar"),
+    }
 
 
 def script_hash(script: str) -> str:
@@ -70,11 +86,11 @@ class PageRenderer:
         """Return `<guide-id>.html`."""
         return f"{guide.meta.id}.html"
 
-    def entries(self, guide: Guide, hooks: Hooks) -> dict[str, Entry]:
+    def entries(self, guide: Guide, hooks: Hooks, words: Messages) -> dict[str, Entry]:
         """Render every question once; map question id to its entry."""
         entries = {}
         for number, q in enumerate(guide.questions, start=1):
-            own, item = note_hooks(q, hooks) if q.footnotes else (hooks, None)
+            own, item = note_hooks(q, hooks, words) if q.footnotes else (hooks, None)
             entries[q.id] = Entry(
                 question=q,
                 number=number,
@@ -95,8 +111,14 @@ class PageRenderer:
             raise ValueError("page/script.js must not contain '</script'")
         tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(job.resources)
-        entries = self.entries(guide, hooks)
+        words = messages(guide.meta)
+        entries = self.entries(guide, hooks, words)
         html = env.get_template("page/index.html").render(
+            **words.functions(),
+            direction=words.direction,
+            counts=counts(guide, words),
+            shown=lambda total: shown_count(words, total, total),
+            words=script_words(words, len(guide.questions)),
             guide=guide,
             meta=guide.meta,
             entries=entries,

@@ -10,6 +10,8 @@
   var noMatch = document.getElementById("no-match");
   var questions = Array.prototype.slice.call(document.querySelectorAll("details.question"));
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.section"));
+  // The words the script writes, in the guide's language: the page holds them (studyguide/locales).
+  var words = JSON.parse(document.getElementById("words").textContent);
 
   function fold(value) {
     return value.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
@@ -56,7 +58,7 @@
     sections.forEach(function (s) {
       s.hidden = !s.querySelector("details.question:not([hidden])");
     });
-    count.textContent = shown + " of " + questions.length + " questions";
+    count.textContent = words.shown.replace("{shown}", String(shown));
     noMatch.hidden = shown > 0;
   }
 
@@ -101,11 +103,11 @@
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(url).then(
-        function () { done("Link copied"); },
-        function () { done("Link in address bar"); }
+        function () { done(words.copied); },
+        function () { done(words.addressBar); }
       );
     } else {
-      done("Link in address bar");
+      done(words.addressBar);
     }
   }
 
