@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from html import escape
 from typing import Any, cast
 
 import genanki
+from markupsafe import Markup
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
@@ -25,12 +27,16 @@ from ..markup import notes_html, to_html
 from ..model import Guide, Node
 from ..resources import Resources
 from ..rich import anki_field, anki_text, css_for_anki, hooks_for_anki
-from .base import Job, Options, environment
+from ..i18n import Messages
+from .base import Job, Options, environment, messages
 
 # The note type is frozen from this release. Its id, its field list and its template names must
 # never change: Anki turns any such change into conflicting copies in every learner's collection.
 # Only the CSS and the template HTML (templates/anki/) may change; when they do, the lock gives the
 # note type a newer modification time, or Anki would keep the old style.
+# The card templates hold the labels ("See also:"), so a guide in another language (or with its own
+# labels, or right to left) gets a note type of its own, named and numbered after its language: in one
+# collection each guide's cards keep their own words. An English guide keeps this one.
 MODEL_ID = 1_607_392_319
 MODEL_NAME = "studyguide question"
 FIELDS = ("Id", "Question", "Core", "Answer", "Sources", "SeeAlso", "Section")
@@ -84,6 +90,16 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         return data
 
 
+def note_type_identity(words: Messages) -> tuple[int, str]:
+    """Return the id and name of a guide's note type: the frozen English one, or one for its language and labels."""
+    if words.source:
+        return MODEL_ID, MODEL_NAME
+    variant = words.language
+    if words.labels:  # the guide's own words: a note type of their own, named by their hash
+        variant += f", {lock.content_hash(words.labels)[:8]}"
+    return stable_id(MODEL_NAME, variant), f"{MODEL_NAME} ({variant})"
+
+
 def note_type_parts(job: Job) -> dict[str, object]:
     """Return what defines the note type: the frozen structure plus templates and CSS.
 
@@ -94,10 +110,12 @@ def note_type_parts(job: Job) -> dict[str, object]:
     if "anki.note_type" not in job.shared:
         templates = job.options.templates / "anki"
         files = [(str(p.relative_to(templates)), p.read_bytes()) for p in sorted(templates.rglob("*")) if p.is_file()]
+        words = messages(job.guide.meta)
+        files.append(("labels", json.dumps([words.language, words.labels]).encode()))
         key = job.cache.key("anki", "note-type", *(part for name, data in files for part in (name, data)))
         parts = job.cache.get_json("anki", key)
         if not isinstance(parts, dict) or set(parts) != NOTE_TYPE_KEYS:
-            parts = _render_note_type(job.options)
+            parts = _render_note_type(job.options, words)
             job.cache.put_json("anki", key, parts)
         job.shared["anki.note_type"] = parts
     return cast(dict[str, object], job.shared["anki.note_type"])
@@ -106,15 +124,27 @@ def note_type_parts(job: Job) -> dict[str, object]:
 NOTE_TYPE_KEYS = {"name", "fields", "template", "qfmt", "afmt", "css", "sortf"}
 
 
-def _render_note_type(options: Options) -> dict[str, object]:
-    """Render the card templates and CSS."""
+def card_label(text: str) -> Markup:
+    """Return a label as card HTML: escaped, and never read as math by MathJax or as a field by Anki."""
+    return Markup(anki_field(anki_text(text)))
+
+
+def _render_note_type(options: Options, words: Messages) -> dict[str, object]:
+    """Render the card templates and CSS, with the guide's labels, language and direction."""
     env = environment(options.templates, anki=True)
+    name = note_type_identity(words)[1]
+    card = "" if words.source else f' lang="{escape(words.language)}" dir="{words.direction}"'
+    labels = {
+        "card": Markup(card),
+        "see_also": card_label(words.colon(words.text("see-also", "See also"))),
+        "sources": card_label(words.colon(words.text("sources", "Sources"))),
+    }
     return {
-        "name": MODEL_NAME,
+        "name": name,
         "fields": list(FIELDS),
         "template": TEMPLATE_NAME,
-        "qfmt": env.get_template("anki/front.html").render(),
-        "afmt": env.get_template("anki/back.html").render(),
+        "qfmt": env.get_template("anki/front.html").render(**labels),
+        "afmt": env.get_template("anki/back.html").render(**labels),
         "css": env.get_template("anki/style.css").render() + css_for_anki(),
         "sortf": FIELDS.index("Question"),
     }
@@ -180,8 +210,8 @@ class AnkiRenderer:
         parts = note_type_parts(job)
         model = TimedModel(
             lock.stamp(locked.note_type, lock.content_hash(parts), locked),
-            model_id=MODEL_ID,
-            name=MODEL_NAME,
+            model_id=note_type_identity(messages(guide.meta))[0],
+            name=parts["name"],
             fields=[{"name": name} for name in FIELDS],
             templates=[{"name": TEMPLATE_NAME, "qfmt": parts["qfmt"], "afmt": parts["afmt"]}],
             css=parts["css"],
