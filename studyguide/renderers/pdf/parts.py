@@ -114,7 +114,9 @@ def _footers(task: tuple[int, int, int, str]) -> Laid:
     html = (
         environment(_printer.options.templates)
         .get_template("pdf/footers.html")
-        .render(meta=_printer.guide.meta, css=Markup(_printer.css(part)), count=count)
+        .render(
+            meta=_printer.guide.meta, css=Markup(_printer.css(part)), count=count, direction=_printer.words.direction
+        )
     )
     document = _printer.layout(html)
     _printer.write(document, path, tagged=False)
