@@ -26,10 +26,10 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 SOURCE = "en"  # the catalogue whose msgids the templates and code hold
 
 # A well-formed BCP 47 language tag (RFC 5646, section 2.1; without the grandfathered irregular
-# forms). Hand-written: Babel parses locale identifiers (it accepts "en_US" and refuses well-formed
+# forms and the reserved longer language subtags, so that "english" is refused). Hand-written: Babel parses locale identifiers (it accepts "en_US" and refuses well-formed
 # tags it has no data for, such as "xx"), and no kept library checks the syntax alone.
 TAG = re.compile(
-    r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})"  # language, with extended language subtags
+    r"^[a-z]{2,3}(?:-[a-z]{3}){0,3}"  # language (4 to 8 letters are reserved: no language has them), extlang
     r"(?:-[a-z]{4})?"  # script
     r"(?:-(?:[a-z]{2}|\d{3}))?"  # region
     r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*"  # variants

@@ -68,4 +68,5 @@ def code_digest() -> str:
     """Return a hash of the package's own source files (path and bytes): what this build's code is."""
     digest = hashlib.sha256()
     hash_tree(digest, PACKAGE, "*.py")
+    hash_tree(digest, PACKAGE / "locales", "*.po")  # the outputs' own words
     return digest.hexdigest()
