@@ -262,7 +262,7 @@ def colliding_guide(size: int, groups: int = 10) -> object:
         answer = Node("root", (Node("paragraph", (Node("text", text=text),)),))
         questions.append(Question(f"q{number}", f"Question {letters(number)}?", ("a",), answer, source))
     section = Section("crafted", "Crafted", tuple(questions), source)
-    return Guide(Meta(*["x"] * 8), (section,), Path("."))
+    return Guide(Meta("x", "x", "x", "x", "x", "x", "x", "x"), (section,), Path("."))
 
 
 def lint_only(size: int) -> None:

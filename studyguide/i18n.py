@@ -26,8 +26,9 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 SOURCE = "en"  # the catalogue whose msgids the templates and code hold
 
 # A well-formed BCP 47 language tag (RFC 5646, section 2.1; without the grandfathered irregular
-# forms and the reserved longer language subtags, so that "english" is refused). Hand-written: Babel parses locale identifiers (it accepts "en_US" and refuses well-formed
-# tags it has no data for, such as "xx"), and no kept library checks the syntax alone.
+# forms and the reserved longer language subtags, so that "english" is refused). Hand-written:
+# Babel parses locale identifiers (it accepts "en_US" and refuses well-formed tags it has no data
+# for, such as "xx"), and no kept library checks the syntax alone.
 TAG = re.compile(
     r"^[a-z]{2,3}(?:-[a-z]{3}){0,3}"  # language (4 to 8 letters are reserved: no language has them), extlang
     r"(?:-[a-z]{4})?"  # script
@@ -49,16 +50,18 @@ def subtags(tag: str) -> tuple[str, str | None, str | None]:
     """Return a well-formed tag's language, script and region (script and region None when absent)."""
     parts = tag.split("-")
     script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
-    region = next((p.upper() for p in parts[1:] if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None)
+    region = next(
+        (p.upper() for p in parts[1:] if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None
+    )
     return parts[0].lower(), script, region
 
 
 def likely_script(language: str, region: str | None) -> str | None:
-    """Return the script a language is written in (in that region) when the tag names none: zh -> Hans, zh-TW -> Hant."""
+    """Return the script a language is written in (in that region), for a tag naming none: zh -> Hans."""
     from babel.core import get_global
 
-    likely: dict[str, str] = get_global("likely_subtags")
-    found = likely.get(f"{language}_{region}") if region else None
+    likely = get_global("likely_subtags")
+    found: str | None = likely.get(f"{language}_{region}") if region else None
     found = found or likely.get(language)
     if not found:
         return None
@@ -92,7 +95,7 @@ def choose(language: str) -> Choice:
 
 
 def problems(language: str) -> tuple[str | None, str | None]:
-    """Return an error for a malformed tag, or a warning naming the fallback when the tag has no catalogue of its own."""
+    """Return an error for a malformed tag, or a warning naming the fallback when it has no catalogue of its own."""
     if not TAG.match(language):
         return f"language '{language}' is not a BCP 47 language tag (such as 'en', 'de', 'pt-BR', 'zh-Hans')", None
     choice = choose(language)
@@ -116,7 +119,8 @@ def entries(tag: str = SOURCE) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     for message in catalogue(tag):
         if message.id and message.context:
-            found[message.context] = message.string if isinstance(message.string, tuple) else (message.string,)
+            string = message.string
+            found[message.context] = tuple(str(s) for s in string) if isinstance(string, tuple) else (str(string),)
     return found
 
 
@@ -186,7 +190,7 @@ class Messages:
 
     def text(self, key: str, msgid: str, **values: object) -> str:
         """Return one entry's text, its placeholders filled in."""
-        found: str = self.translations.pgettext(key, msgid)
+        found = str(self.translations.pgettext(key, msgid))
         return found % values if values else found.replace("%%", "%")
 
     def plural(self, key: str, singular: str, plural: str, num: int, **values: object) -> str:

@@ -96,7 +96,7 @@ def control_character(text: str, allowed: str = "") -> str | None:
 def load_meta(root: Path, problems: list[Problem]) -> Meta:
     """Read guide.toml into Meta, reporting every problem at its line."""
     path = root / META_FILE
-    empty = Meta(*([""] * len(META_KEYS)))
+    empty = Meta(**dict.fromkeys(META_KEYS, ""), labels=())
     if not path.is_file() and not path.is_symlink():
         problems.append(Problem(path, 0, f"missing {META_FILE} with the guide's metadata"))
         return empty

@@ -12,22 +12,22 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from html import escape
+from pathlib import Path
 from typing import Any, cast
 
 import genanki
-from markupsafe import Markup
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
+from markupsafe import Markup
 
 from .. import lock
 from ..dates import build_epoch
+from ..i18n import Messages
 from ..markup import notes_html, to_html
 from ..model import Guide, Node
 from ..resources import Resources
 from ..rich import anki_field, anki_text, css_for_anki, hooks_for_anki
-from ..i18n import Messages
 from .base import Job, Options, environment, messages
 
 # The note type is frozen from this release. Its id, its field list and its template names must

@@ -11,10 +11,10 @@ from html import escape
 
 from markupsafe import Markup
 
+from ..i18n import Messages
 from ..markup import Hooks, notes_html, to_html
 from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
-from ..i18n import Messages
 from .base import Job, Options, counts, environment, messages
 
 
@@ -58,7 +58,9 @@ def note_hooks(question: Question, hooks: Hooks, words: Messages) -> tuple[Hooks
 
 def shown_count(words: Messages, shown: int | str, total: int) -> str:
     """Return "N of M questions" in the guide's language (N may be the script's "{shown}")."""
-    return words.plural("shown-count", "%(shown)s of %(num)d question", "%(shown)s of %(num)d questions", total, shown=shown)
+    return words.plural(
+        "shown-count", "%(shown)s of %(num)d question", "%(shown)s of %(num)d questions", total, shown=shown
+    )
 
 
 def script_words(words: Messages, total: int) -> dict[str, str]:

@@ -210,7 +210,9 @@ class Printer:
                 words.text("page-of", "page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0"),
                 {"page": "counter(page)", "pages": total},
             )
-        answers = words.text("answers-running-header", "Answers: %(section)s", section="\0section\0").split("\0section\0")
+        answers = words.text("answers-running-header", "Answers: %(section)s", section="\0section\0").split(
+            "\0section\0"
+        )
         options = self.options
         env = environment(options.templates)
         start, end = ("right", "left") if words.direction == "rtl" else ("left", "right")
