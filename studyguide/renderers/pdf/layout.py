@@ -18,6 +18,7 @@ from ...markup import Hooks, inline_html, to_html
 from ...model import Guide, Node, Question
 from ...rich import css_for_pdf, hooks_for_pdf
 from ..base import Job, counts, environment, messages
+from .words import print_words
 
 if TYPE_CHECKING:
     import weasyprint
@@ -99,19 +100,6 @@ def refusal(url: str, templates: Path) -> str:
             if url in line or (tail and tail in line):
                 return f"{path}:{number}: refused to load '{url}': only files inside the content and template folders"
     return f"{templates / 'pdf'}: refused to load '{url}': only files inside the content and template folders"
-
-
-def css_string(text: str) -> str:
-    """Return text as a CSS string: quotes, backslashes, line breaks and "<" escaped (it ends up in a <style>)."""
-    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>\n\r\f' else c for c in text)
-    return f'"{escaped}"'
-
-
-def css_pieces(text: str, values: dict[str, str]) -> str:
-    """Return a CSS `content` value from text whose \\0name\\0 marks stand for CSS values (counters)."""
-    parts = text.split("\0")
-    pieces = [values[part] if k % 2 else css_string(part) for k, part in enumerate(parts) if k % 2 or part]
-    return " ".join(pieces)
 
 
 ID = re.compile(r'\sid="([^"]*)"')
@@ -201,32 +189,10 @@ class Printer:
 
     def css(self, part: Part) -> str:
         """Return the print stylesheet for one layout."""
-        words = self.words
-        if not part.footer:
-            footer = "none"
-        else:
-            total = "counter(pages)" if part.total is None else css_string(str(part.total))
-            footer = css_pieces(
-                words.text("page-of", "page %(page)s of %(pages)s", page="\0page\0", pages="\0pages\0"),
-                {"page": "counter(page)", "pages": total},
-            )
-        answers = words.text("answers-running-header", "Answers: %(section)s", section="\0section\0").split(
-            "\0section\0"
-        )
         options = self.options
         env = environment(options.templates)
-        start, end = ("right", "left") if words.direction == "rtl" else ("left", "right")
         css = env.get_template("pdf/print.css").render(
-            paper=options.paper,
-            edition=options.edition,
-            part=part,
-            footer=Markup(footer),
-            direction=words.direction,
-            start=start,
-            end=end,
-            contents=Markup(css_string(words.text("contents", "Contents"))),
-            answers_before=Markup(css_string(answers[0])),
-            answers_after=Markup(css_string(answers[1]) if len(answers) > 1 and answers[1] else ""),
+            paper=options.paper, edition=options.edition, part=part, **print_words(self.words, part.footer, part.total)
         )
         return css + css_for_pdf()
 
