@@ -118,7 +118,7 @@ def load_meta(root: Path, problems: list[Problem]) -> Meta:
     for key in data:
         if key not in (*META_KEYS, LABELS):
             known = ", ".join(META_KEYS)
-            problems.append(Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {known}; [{LABELS}])"))
+            problems.append(Problem(path, line_of(key), f"unknown metadata key '{key}' (known: {known})"))
     values = {key: _meta_value(key, data.get(key), path, line_of(key), problems) for key in META_KEYS}
     _check_meta(values, path, line_of, problems)
     labels = _labels(data.get(LABELS, {}), path, lines, problems)

@@ -129,6 +129,31 @@ def test_every_catalogue_is_complete_and_keeps_the_placeholders() -> None:
             assert all(wanted <= set(i18n.PLACEHOLDER.findall(form)) for form in forms), (tag, key)
 
 
+def test_the_catalogue_holds_exactly_the_words_the_templates_and_code_ask_for() -> None:
+    """Babel's own extractors (jinja2's for the templates) find every call; each must name an entry of en.po."""
+    import jinja2.ext
+    from babel.messages.extract import extract_from_file
+
+    keywords = {
+        "pgettext": ((1, "c"), 2),
+        "npgettext": ((1, "c"), 2, 3),
+        "text": ((1, "c"), 2),
+        "plural": ((1, "c"), 2, 3),
+    }
+    anki = {"variable_start_string": "[[", "variable_end_string": "]]", "block_start_string": "[%"}
+    anki |= {"block_end_string": "%]", "comment_start_string": "[#", "comment_end_string": "#]"}
+    asked = set()
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        options = anki if "anki" in path.parts else {}
+        for _, message, _, context in extract_from_file(jinja2.ext.babel_extract, str(path), keywords, options=options):
+            asked.add((context, message if isinstance(message, str) else message[0]))
+    for path in sorted((ROOT / "studyguide").rglob("*.py")):
+        for _, message, _, context in extract_from_file("python", str(path), keywords):
+            asked.add((context, message if isinstance(message, str) else message[0]))
+    held = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in i18n.catalogue("en") if m.id}
+    assert asked == held
+
+
 def test_plurals_follow_each_languages_rules() -> None:
     english, german, arabic = i18n.messages("en"), i18n.messages("de"), i18n.messages("ar")
 

@@ -11,7 +11,7 @@
   var questions = Array.prototype.slice.call(document.querySelectorAll("details.question"));
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.section"));
   // The words the script writes, in the guide's language: the page holds them (studyguide/locales).
-  var words = JSON.parse(document.getElementById("words").textContent);
+  var words = JSON.parse(document.body.dataset.words);
 
   function fold(value) {
     return value.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
