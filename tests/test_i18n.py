@@ -131,7 +131,6 @@ def test_every_catalogue_is_complete_and_keeps_the_placeholders() -> None:
 
 def test_the_catalogue_holds_exactly_the_words_the_templates_and_code_ask_for() -> None:
     """Babel's own extractors (jinja2's for the templates) find every call; each must name an entry of en.po."""
-    import jinja2.ext
     from babel.messages.extract import extract_from_file
 
     keywords = {
@@ -145,7 +144,9 @@ def test_the_catalogue_holds_exactly_the_words_the_templates_and_code_ask_for() 
     asked = set()
     for path in sorted((ROOT / "templates").rglob("*.html")):
         options = anki if "anki" in path.parts else {}
-        for _, message, _, context in extract_from_file(jinja2.ext.babel_extract, str(path), keywords, options=options):
+        for _, message, _, context in extract_from_file(
+            "jinja2.ext:babel_extract", str(path), keywords, options=options
+        ):
             asked.add((context, message if isinstance(message, str) else message[0]))
     for path in sorted((ROOT / "studyguide").rglob("*.py")):
         for _, message, _, context in extract_from_file("python", str(path), keywords):
