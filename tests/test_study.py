@@ -188,12 +188,14 @@ def test_start_reveal_grade_five_reload(contexts: Callable[..., BrowserContext],
     page.keyboard.press("Enter")
     assert page.locator("#study-body .answer").is_visible()
     assert page.evaluate("document.activeElement.dataset.grade") == "3"
-    shown = []
-    for grade in "34213":
-        shown.append(current(page))
+    page.keyboard.press("Space")  # on "Good": Anki's Space after the answer
+    shown = [first.id]
+    for grade in "4213":
+        shown.append(current(page) or "")
         page.keyboard.press("Space")
         page.keyboard.press(grade)
     assert shown == [q.id for q in guide.questions[:5]]
+    assert [c["reps"] for c in stored(page, guide.meta.id)["cards"].values()] == [1] * 5
     assert counts(page)[2] == 5
     page.reload()
     assert not page.locator("#study").is_visible()
