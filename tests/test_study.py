@@ -332,7 +332,7 @@ def test_escape_goes_back_where_the_learner_was(
     assert all(page.locator(f"[id='{q.id}'] .body").count() == 1 for q in guide.questions)
 
 
-def test_nothing_left_says_when_and_without_javascript_no_button(
+def test_new_limit_is_remembered_and_without_javascript_no_button(
     contexts: Callable[..., BrowserContext], page_file: Path
 ) -> None:
     page = open_page(contexts(java_script_enabled=False), page_file)
@@ -342,8 +342,9 @@ def test_nothing_left_says_when_and_without_javascript_no_button(
     page.locator(".study-settings summary").click()
     page.fill("#study-limit", "0")
     page.locator("#study-limit").press("Tab")
-    page.click("#study-leave")
+    page.reload()
     page.click("#study-start")
+    assert page.input_value("#study-limit") == "0"
     assert counts(page) == (0, 0, 0)
     limit = page.get_attribute("#study", "data-limit") or ""
     assert page.inner_text("#study-done") == limit.replace("{limit}", "0")

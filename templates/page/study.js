@@ -363,5 +363,6 @@
     fileInput.value = "";
   });
   document.addEventListener("keydown", onKey);
+  window.addEventListener("beforeprint", leave); // printing prints the guide, every question in its place
   startButton.hidden = false;
 })();
