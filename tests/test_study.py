@@ -192,6 +192,7 @@ def test_start_reveal_grade_five_reload(contexts: Callable[..., BrowserContext],
     shown = [first.id]
     for grade in "4213":
         shown.append(current(page) or "")
+        assert page.evaluate("document.activeElement.id") == "study-title"
         page.keyboard.press("Space")
         page.keyboard.press(grade)
     assert shown == [q.id for q in guide.questions[:5]]
@@ -204,6 +205,8 @@ def test_start_reveal_grade_five_reload(contexts: Callable[..., BrowserContext],
     page.click("#study-start")
     soon = sum(due_at(c) <= T0 + LEARN_AHEAD for c in cards.values())
     assert counts(page) == (15, soon, 5)
+    line = page.get_attribute("#study", "data-status") or ""
+    assert page.inner_text("#study-status") == line.format(new=15, due=soon, done=5)
 
 
 def test_due_days_are_those_ts_fsrs_gives(
@@ -289,11 +292,36 @@ def test_export_then_import_in_a_fresh_profile(
     elsewhere.click("#study-start")
     assert counts(elsewhere)[0] == 20
     elsewhere.locator(".study-settings summary").click()
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**mine, "guide": "another-guide"}), encoding="utf-8")
+    elsewhere.set_input_files("#study-import", other)
+    assert elsewhere.inner_text("#study-notice") == elsewhere.get_attribute("#study", "data-import-failed")
+    assert elsewhere.evaluate(f"localStorage.getItem('studyguide:{guide.meta.id}')") is None
     elsewhere.set_input_files("#study-import", saved)
-    elsewhere.wait_for_function("document.getElementById('study-notice').textContent !== ''")
+    elsewhere.wait_for_function("!document.getElementById('study-notice').textContent.startsWith('That')")
     assert stored(elsewhere, guide.meta.id)["cards"] == mine["cards"]
     assert str(len(mine["cards"])) in elsewhere.inner_text("#study-notice")
     assert counts(elsewhere) == (20, len(mine["cards"]), 0)
+
+
+def test_an_import_keeps_only_well_formed_cards_of_known_questions(
+    contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide, tmp_path: Path
+) -> None:
+    good = {"due": "2026-03-05T09:00:00.000Z", "stability": 3.2, "difficulty": 5.1, "elapsed_days": 0}
+    good |= {"scheduled_days": 3, "learning_steps": 0, "reps": 1, "lapses": 0, "state": 2, "last_review": None}
+    first, second, third = (q.id for q in guide.questions[:3])
+    cards = {first: good, second: {**good, "stability": -1}, third: {**good, "due": "<img src=x>"}}
+    cards |= {"no-such-question": good, "__proto__": good, "constructor": good}
+    hostile = tmp_path / "progress.json"
+    hostile.write_text(json.dumps({"guide": guide.meta.id, "newPerDay": "many", "cards": cards}), encoding="utf-8")
+    page = open_page(contexts(), page_file)
+    page.click("#study-start")
+    page.locator(".study-settings summary").click()
+    page.set_input_files("#study-import", hostile)
+    page.wait_for_function("document.getElementById('study-notice').textContent !== ''")
+    kept = stored(page, guide.meta.id)
+    assert kept["cards"] == {first: good} and kept["newPerDay"] == 20
+    assert page.locator("img[src='x']").count() == 0
 
 
 def test_blocked_storage_gets_a_notice_and_still_studies(

@@ -16,7 +16,7 @@
   var title = $("study-title"), body = $("study-body"), done = $("study-done");
   var reveal = $("study-reveal"), grades = $("study-grades"), limitInput = $("study-limit");
   var questions = Array.prototype.slice.call(document.querySelectorAll("details.question"));
-  var known = {};
+  var known = Object.create(null); // no inherited names: an imported "__proto__" is no question
   questions.forEach(function (q) { known[q.id] = q; });
 
   function fill(text, values) {
@@ -56,12 +56,15 @@
     return d.getFullYear() * 10000 + (d.getMonth() + 1) * 100 + d.getDate();
   }
 
+  // What a stored or imported card must be to reach the scheduler: anything else is left out.
   function validCard(c) {
     if (!c || typeof c !== "object") return false;
-    var numbers = ["stability", "difficulty", "elapsed_days", "scheduled_days", "learning_steps", "reps", "lapses", "state"];
-    return numbers.every(function (n) { return typeof c[n] === "number" && isFinite(c[n]); }) &&
-      c.state >= 0 && c.state <= 3 && !isNaN(Date.parse(c.due)) &&
-      (c.last_review === undefined || c.last_review === null || !isNaN(Date.parse(c.last_review)));
+    var counts = ["elapsed_days", "scheduled_days", "learning_steps", "reps", "lapses", "state"];
+    var whole = counts.every(function (n) { return Number.isInteger(c[n]) && c[n] >= 0; });
+    var number = function (v, low, high) { return typeof v === "number" && v >= low && v <= high; };
+    return whole && c.state <= 3 && number(c.stability, 0, 1e6) && number(c.difficulty, 0, 10) &&
+      typeof c.due === "string" && !isNaN(Date.parse(c.due)) &&
+      (c.last_review === null || (typeof c.last_review === "string" && !isNaN(Date.parse(c.last_review))));
   }
 
   function clean(data) {
@@ -71,9 +74,11 @@
       if (typeof data[n] === "number" && isFinite(data[n]) && data[n] >= 0) out[n] = Math.floor(data[n]);
     });
     var cards = data.cards && typeof data.cards === "object" ? data.cards : {};
-    Object.keys(cards).forEach(function (id) { if (known[id] && validCard(cards[id])) out.cards[id] = cards[id]; });
+    Object.keys(cards).forEach(function (id) { if (known[id] && validCard(cards[id])) out.cards[id] = stored(cards[id]); });
     return out;
   }
+
+
 
   var state = clean(load());
 
@@ -98,7 +103,7 @@
 
   function stored(c) {
     return {
-      due: c.due.toISOString(), stability: c.stability, difficulty: c.difficulty,
+      due: new Date(c.due).toISOString(), stability: c.stability, difficulty: c.difficulty,
       elapsed_days: c.elapsed_days, scheduled_days: c.scheduled_days, learning_steps: c.learning_steps,
       reps: c.reps, lapses: c.lapses, state: c.state,
       last_review: c.last_review ? new Date(c.last_review).toISOString() : null
