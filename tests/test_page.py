@@ -305,7 +305,9 @@ def test_phone_toolbar_keeps_its_labels_and_a_small_sticky_bar(visit: Visit, pag
     assert len(labels) == 3 and all(width and width > 10 for width in labels)
     text, room = page.evaluate(PLACEHOLDER_FITS)
     assert 0 < text <= room
-    assert page.eval_on_selector_all(".sections li", COUNTS_ALONE) == []
+    for width in (390, 600, 1000, 360):  # one column, then two
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.eval_on_selector_all(".sections li", COUNTS_ALONE) == [], width
     page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
     page.screenshot(path=str(tmp_path / "scrolled.png"))
     top, bottom = page.evaluate(
