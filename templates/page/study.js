@@ -31,11 +31,16 @@
   // Storage: one JSON object per guide. A browser that refuses storage still studies, in memory.
   var blocked = false;
   function load() {
+    var text = null;
     try {
-      return JSON.parse(window.localStorage.getItem(key) || "null");
+      text = window.localStorage.getItem(key);
     } catch (error) {
       blocked = true;
-      return null;
+    }
+    try {
+      return JSON.parse(text || "null");
+    } catch (error) {
+      return null; // damaged: start afresh
     }
   }
   function save() {
@@ -251,6 +256,7 @@
   function start() {
     where = { x: window.scrollX, y: window.scrollY };
     session = questions.filter(function (q) { return !q.hidden; }).map(function (q) { return q.id; });
+    if (!blocked) state = clean(load()); // another tab of this page may have studied meanwhile
     document.body.classList.add("studying");
     panel.hidden = false;
     limitInput.value = state.newPerDay;
