@@ -39,6 +39,12 @@ TAG = re.compile(
     re.IGNORECASE,
 )
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+SCRIPT_PLACEHOLDER = re.compile(r"\{(\w+)\}")  # what the page's script fills in: "{count}"
+
+
+def placeholders(text: str) -> list[str]:
+    """Return the placeholders of a text, sorted: `%(name)s` for the build, `{name}` for the page's script."""
+    return sorted(PLACEHOLDER.findall(text) + [f"{{{name}}}" for name in SCRIPT_PLACEHOLDER.findall(text)])
 
 
 def available() -> dict[str, str]:
@@ -139,9 +145,9 @@ def label_problem(key: str, value: str) -> str | None:
     keys = label_keys()
     if key not in keys:
         return f"unknown label '{key}' (known: {', '.join(sorted(keys))})"
-    wanted, given = sorted(PLACEHOLDER.findall(keys[key])), sorted(PLACEHOLDER.findall(value))
+    wanted, given = placeholders(keys[key]), placeholders(value)
     if wanted != given:
-        shown = ", ".join(f"%({name})s" for name in wanted) or "none"
+        shown = ", ".join(name if name.startswith("{") else f"%({name})s" for name in wanted) or "none"
         return f"label '{key}' must hold the placeholders of '{keys[key]}' ({shown})"
     return None
 

@@ -29,6 +29,10 @@ PAGE_KEYS = (
     "skip-link", "sections-nav", "filter", "search-placeholder", "section", "all-sections", "tag", "all-tags",
     "reveal-all", "hide-all", "no-match", "clear-filters", "in-short", "see-also", "sources", "tags", "copy-link",
     "version", "questions-in-sections", "question-count", "section-count", "shown-count",
+    "study", "study-status", "show-answer", "show-full-answer", "study-next", "study-none", "study-limit",
+    "study-blocked", "study-imported", "study-import-failed", "progress-file", "study-leave", "grades", "again",
+    "hard", "good", "easy", "study-keys", "study-settings", "new-per-day", "progress-note", "export-progress",
+    "import-progress",
 )  # fmt: skip
 PDF_KEYS = ("study-guide", "contents", "see-also", "sources", "page-of", "cover-version", "question-reference")
 QUIZ_KEYS = ("self-test-edition", "answers", "answer-link", "question-link")
@@ -45,7 +49,8 @@ def guide_in(language: str, folder: Path, labels: str = "") -> Path:
 
 def pieces(text: str) -> list[str]:
     """Return the fixed words of a catalogue text: the parts between its placeholders."""
-    return [part.strip(" :()·") for part in i18n.PLACEHOLDER.split(text)[::2] if part.strip(" :()·")]
+    parts = re.split(r"%\(\w+\)[sd]|\{\w+\}", text)
+    return [part.strip(" :()·.") for part in parts if part.strip(" :()·.")]
 
 
 def content_text(guide: Guide) -> str:
@@ -125,8 +130,8 @@ def test_every_catalogue_is_complete_and_keeps_the_placeholders() -> None:
         for key, forms in entries.items():
             assert all(form.strip() for form in forms), (tag, key)
             assert len(forms) == (catalogue.num_plurals if len(english[key]) > 1 else 1), (tag, key)
-            wanted = set(i18n.PLACEHOLDER.findall(" ".join(english[key]))) - {"num"}
-            assert all(wanted <= set(i18n.PLACEHOLDER.findall(form)) for form in forms), (tag, key)
+            wanted = set(i18n.placeholders(" ".join(english[key]))) - {"num"}
+            assert all(wanted <= set(i18n.placeholders(form)) for form in forms), (tag, key)
 
 
 def test_the_catalogue_holds_exactly_the_words_the_templates_and_code_ask_for() -> None:
@@ -220,8 +225,8 @@ def test_labels_override_words_and_unknown_ones_are_errors_at_their_line(
 
 PAGE_TEXT = """() => [((body) => { body.querySelectorAll('script, style').forEach((e) => e.remove());
   return body.textContent; })(document.body.cloneNode(true)), ...[...document.querySelectorAll(
-  '[aria-label], [placeholder]')].map((e) => (e.getAttribute('aria-label') || '') + ' ' + (e.placeholder || ''))
-].join(' ')"""
+  '[aria-label], [placeholder]')].map((e) => (e.getAttribute('aria-label') || '') + ' ' + (e.placeholder || '')),
+  ...Object.values(document.getElementById('study').dataset)].join(' ')"""
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
