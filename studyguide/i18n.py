@@ -85,19 +85,29 @@ class Choice:
 
 @functools.cache
 def choose(language: str) -> Choice:
-    """Return the catalogue for a well-formed tag: the tag, then without its region, then the language, then English."""
+    """Return the catalogue for a well-formed tag: the tag, then without its region, then the language, then English.
+
+    A language written in more than one script has a catalogue per script (zh-Hans): a tag naming
+    none is read with its likely script (zh, zh-CN -> zh-Hans; zh-TW -> zh-Hant). Babel is asked
+    only then, so a guide in a language with a catalogue of its own never imports it here.
+    """
     language_, script, region = subtags(language)
-    written = script or likely_script(language_, region)
-    tags = [f"{language_}-{written}-{region}", f"{language_}-{written}", f"{language_}-{region}", language_]
     files = available()
-    for candidate in (t for t in tags if "None" not in t.split("-")):
-        if candidate.casefold() in files:
-            chosen = files[candidate.casefold()]
-            kept = set(chosen.casefold().split("-"))
-            dropped = {s.casefold() for s in (script, region) if s} - kept
-            extra = len(language.split("-")) > 1 + bool(script) + bool(region)  # variants, extensions
-            return Choice(chosen, bool(dropped) or extra)
-    return Choice(SOURCE, True)
+
+    def first(written: str | None) -> Choice | None:
+        tags = [f"{language_}-{written}-{region}", f"{language_}-{written}", f"{language_}-{region}", language_]
+        for candidate in (t for t in tags if "None" not in t.split("-")):
+            if candidate.casefold() in files:
+                chosen = files[candidate.casefold()]
+                dropped = {s.casefold() for s in (script, region) if s} - set(chosen.casefold().split("-"))
+                extra = len(language.split("-")) > 1 + bool(script) + bool(region)  # variants, extensions
+                return Choice(chosen, bool(dropped) or extra)
+        return None
+
+    found = first(script)
+    if found is None and script is None and any(name.startswith(f"{language_}-") for name in files):
+        found = first(likely_script(language_, region))
+    return found or Choice(SOURCE, True)
 
 
 def problems(language: str) -> tuple[str | None, str | None]:

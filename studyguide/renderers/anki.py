@@ -90,14 +90,19 @@ class TimedModel(genanki.Model):  # type: ignore[misc]
         return data
 
 
-def note_type_identity(words: Messages) -> tuple[int, str]:
-    """Return the id and name of a guide's note type: the frozen English one, or one for its language and labels."""
+def note_type_name(words: Messages) -> str:
+    """Return the name of a guide's note type: the frozen English one, or one for its language and labels."""
     if words.source:
-        return MODEL_ID, MODEL_NAME
+        return MODEL_NAME
     variant = words.language
     if words.labels:  # the guide's own words: a note type of their own, named by their hash
         variant += f", {lock.content_hash(words.labels)[:8]}"
-    return stable_id(MODEL_NAME, variant), f"{MODEL_NAME} ({variant})"
+    return f"{MODEL_NAME} ({variant})"
+
+
+def model_id(name: str) -> int:
+    """Return a note type's id: the frozen one for English, else one derived from its name."""
+    return MODEL_ID if name == MODEL_NAME else stable_id(name)
 
 
 def note_type_parts(job: Job) -> dict[str, object]:
@@ -110,12 +115,12 @@ def note_type_parts(job: Job) -> dict[str, object]:
     if "anki.note_type" not in job.shared:
         templates = job.options.templates / "anki"
         files = [(str(p.relative_to(templates)), p.read_bytes()) for p in sorted(templates.rglob("*")) if p.is_file()]
-        words = messages(job.guide.meta)
-        files.append(("labels", json.dumps([words.language, words.labels]).encode()))
+        meta = job.guide.meta
+        files.append(("labels", json.dumps([meta.language, meta.labels]).encode()))
         key = job.cache.key("anki", "note-type", *(part for name, data in files for part in (name, data)))
         parts = job.cache.get_json("anki", key)
         if not isinstance(parts, dict) or set(parts) != NOTE_TYPE_KEYS:
-            parts = _render_note_type(job.options, words)
+            parts = _render_note_type(job.options, messages(meta))
             job.cache.put_json("anki", key, parts)
         job.shared["anki.note_type"] = parts
     return cast(dict[str, object], job.shared["anki.note_type"])
@@ -132,7 +137,7 @@ def card_label(text: str) -> Markup:
 def _render_note_type(options: Options, words: Messages) -> dict[str, object]:
     """Render the card templates and CSS, with the guide's labels, language and direction."""
     env = environment(options.templates, anki=True)
-    name = note_type_identity(words)[1]
+    name = note_type_name(words)
     card = "" if words.source else f' lang="{escape(words.language)}" dir="{words.direction}"'
     labels = {
         "card": Markup(card),
@@ -210,7 +215,7 @@ class AnkiRenderer:
         parts = note_type_parts(job)
         model = TimedModel(
             lock.stamp(locked.note_type, lock.content_hash(parts), locked),
-            model_id=note_type_identity(messages(guide.meta))[0],
+            model_id=model_id(str(parts["name"])),
             name=parts["name"],
             fields=[{"name": name} for name in FIELDS],
             templates=[{"name": TEMPLATE_NAME, "qfmt": parts["qfmt"], "afmt": parts["afmt"]}],
