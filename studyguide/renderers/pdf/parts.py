@@ -15,6 +15,7 @@ as it does inside the whole guide; only its page numbers depend on where it will
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -33,7 +34,7 @@ from .reuse import Parts
 if TYPE_CHECKING:
     import weasyprint
 
-PART_PAGES = 12  # about this many pages per part (runs of whole sections); a single run is laid out whole
+PART_PAGES = 16  # about this many pages per part (runs of whole sections); a single run is laid out whole
 WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
 QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
 FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
@@ -93,8 +94,8 @@ def _start_worker(printer: Printer) -> None:
     _reuse = Parts(printer.job.cache, printer.guide.meta.id)
 
 
-def _laid_out(html: str, path: str, tagged: bool, laid: Callable[[weasyprint.Document], Laid]) -> Laid:
-    """In a worker: the cached layout of this HTML, or a new one written to `path` (tagged or not) and kept."""
+def _laid_out(html: str, path: str | None, tagged: bool, laid: Callable[[weasyprint.Document], Laid]) -> Laid:
+    """In a worker: the cached layout of this HTML, or a new one (written to `path`, tagged or not, if given), kept."""
     assert _printer is not None and _reuse is not None
     key = _reuse.key(html, tagged)
     found = _reuse.get(key, path)
@@ -102,14 +103,15 @@ def _laid_out(html: str, path: str, tagged: bool, laid: Callable[[weasyprint.Doc
         return found
     read: list[Path] = []
     document = _printer.layout(html, read)
-    _printer.write(document, path, tagged=tagged)
+    if path is not None:
+        _printer.write(document, path, tagged=tagged)
     result = laid(document)
     _reuse.put(key, result, read)
     return result
 
 
-def _lay_out(task: tuple[Part, str]) -> Laid:
-    """In a worker: lay out one part (or take it from the cache) and write it as tagged PDF."""
+def _lay_out(task: tuple[Part, str | None]) -> Laid:
+    """In a worker: lay out one part (or take it from the cache); write it as tagged PDF when given a path."""
     assert _printer is not None
     part, path = task
     html, missing = _printer.part_html(part)
@@ -177,9 +179,9 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
         context.Pool(workers(), initializer=_start_worker, initargs=(printer,), maxtasksperchild=1) as pool,
     ):
         paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
-        tasks: list[Task] = [(_lay_out, (front, str(Path(tmp, "counted.pdf"))))]
+        tasks: list[Task] = [(_lay_out, (front, None))]  # only counted
         tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
-        first, *body = pool.map(_run, tasks, chunksize=1)
+        first, *body = longest_first(pool, tasks, [0.0, *(weight(guide, part, quiz) for part in parts)])
         front_pages = first.pages  # with the placeholders; the real numbers are no wider
         joined: Joined | None = None
         for _ in range(ROUNDS):
@@ -204,6 +206,20 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
         joined.add(head, front=True, blank=front_pages - head.pages)
         joined.stamp(feet)
         return joined.save()
+
+
+def weight(guide: Guide, part: Part, quiz: bool) -> float:
+    """Return about how many pages a part fills."""
+    if part.answer_sections is not None:
+        return sum(estimate(s, False) for s in guide.sections if s.id in part.answer_sections)
+    return sum(estimate(s, quiz) for s in guide.sections if part.sections is None or s.id in part.sections)
+
+
+def longest_first(pool: multiprocessing.pool.Pool, tasks: list[Task], weights: list[float]) -> list[Laid]:
+    """Run the tasks, the heaviest first (so no core is left with one long part at the end); return them in order."""
+    order = sorted(range(len(tasks)), key=lambda i: -weights[i])
+    results: dict[int, Laid] = dict(zip(order, pool.map(_run, [tasks[i] for i in order], chunksize=1), strict=True))
+    return [results[i] for i in range(len(tasks))]
 
 
 def page_numbers(body: Sequence[Laid], front_pages: int) -> tuple[dict[str, int], int]:

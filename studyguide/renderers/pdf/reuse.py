@@ -65,8 +65,8 @@ class Parts:
         """Return the entry key of one layout."""
         return self.cache.key(NAMESPACE, html, "tagged" if tagged else "untagged", self.guide_id, fonts())
 
-    def get(self, key: str, path: str) -> Laid | None:
-        """Write a cached part's PDF to `path` and return its layout, if the entry is whole and its files unchanged."""
+    def get(self, key: str, path: str | None) -> Laid | None:
+        """Return a cached layout, if the entry is whole and its files unchanged; its PDF written to `path` if given."""
         payload = self.cache.get(NAMESPACE, key) if self.cache.folder is not None else None
         if payload is None:
             return None
@@ -83,14 +83,15 @@ class Parts:
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
-        if not pdf.startswith(b"%PDF-") or any(file_hash(p) != digest for p, digest in read.items()):
+        if (path is not None and not pdf.startswith(b"%PDF-")) or any(file_hash(p) != h for p, h in read.items()):
             return None
-        Path(path).write_bytes(pdf)
+        if path is not None:
+            Path(path).write_bytes(pdf)
         return laid
 
     def put(self, key: str, laid: Laid, read: Iterable[Path]) -> None:
-        """Keep a part just laid out and written to `laid.path`, with the files its layout read."""
-        if self.cache.folder is None or laid.path is None:
+        """Keep a part just laid out (and its PDF, if written to `laid.path`), with the files its layout read."""
+        if self.cache.folder is None:
             return
         meta = {
             "pages": laid.pages,
@@ -100,4 +101,5 @@ class Parts:
             "read": {str(p): file_hash(p) for p in sorted(set(read))},
         }
         head = json.dumps(meta, ensure_ascii=True, separators=(",", ":")).encode()
-        self.cache.put(NAMESPACE, key, head + b"\n" + Path(laid.path).read_bytes())
+        pdf = Path(laid.path).read_bytes() if laid.path is not None else b""  # a layout only counted
+        self.cache.put(NAMESPACE, key, head + b"\n" + pdf)
