@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
@@ -192,6 +193,18 @@ def test_the_language_falls_back_from_region_to_language_to_english(
     line = 1 + next(n for n, text in enumerate((content / "guide.toml").read_text().split("\n")) if "language" in text)
     expected = f"guide.toml:{line}: warning: no catalogue for language '{language}'"
     assert (expected in err and f"are in '{chosen}'" in err) == warned, err
+
+
+def test_direction_and_dates_follow_the_language_even_without_its_catalogue() -> None:
+    from babel import Locale
+    from babel.dates import format_date
+
+    hebrew, german_swiss = i18n.messages("he"), i18n.messages("de-CH")
+    assert (hebrew.tag, hebrew.direction) == ("en", "rtl")  # English words, laid out right to left
+    assert (i18n.messages("ar").direction, german_swiss.direction, german_swiss.tag) == ("rtl", "ltr", "de")
+    day = dt.date(2026, 11, 26)
+    assert hebrew.date("2026-11-26") == format_date(day, "long", locale=Locale.parse("he"))
+    assert german_swiss.date("2026-11-26") == format_date(day, "long", locale=Locale.parse("de_CH"))
 
 
 @pytest.mark.parametrize("language", ["en_US", "english", "de-", "x-"])
