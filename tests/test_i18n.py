@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_tools import Traffic, axe_violations, launch
+from browser_tools import Traffic, axe_violations, launch, vnu_errors
 from conftest import ROOT
 from readers import cards, import_apkg, import_into, normalize, pdf_text
 
@@ -281,6 +281,10 @@ def test_axe_finds_no_violation_in_the_guides_language(
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_nu_html_checker_finds_no_error_in_a_right_to_left_page(builds: dict[str, dict[str, Path]]) -> None:
+    assert vnu_errors(builds["ar"]["html"]) == []
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
