@@ -153,6 +153,8 @@ def label_keys() -> dict[str, str]:
 def label_problem(key: str, value: str) -> str | None:
     """Return what is wrong with one `[labels]` entry, or None."""
     keys = label_keys()
+    if key not in keys and key in entries(SOURCE):
+        return f"label '{key}' has plural forms, which a guide cannot override: add or correct a catalogue"
     if key not in keys:
         return f"unknown label '{key}' (known: {', '.join(sorted(keys))})"
     wanted, given = placeholders(keys[key]), placeholders(value)

@@ -220,7 +220,7 @@ def test_a_malformed_language_tag_is_an_error_at_its_line(
 def test_labels_override_words_and_unknown_ones_are_errors_at_their_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    table = '\n[labels]\nin-short = "Das Wichtigste"\nno-such-label = "x"\n"version" = "v"\n'
+    table = '\n[labels]\nin-short = "Das Wichtigste"\nno-such-label = "x"\n"version" = "v"\nquestion-count = "n"\n'
     content = guide_in("de", tmp_path / "bad", table)
     assert main(["--check", "--content", str(content)]) == 1
     err = capsys.readouterr().err
@@ -228,6 +228,7 @@ def test_labels_override_words_and_unknown_ones_are_errors_at_their_line(
     line = {text.split(" =")[0].strip('"'): n for n, text in enumerate(lines, start=1) if " = " in text}
     assert f"guide.toml:{line['no-such-label']}: unknown label 'no-such-label'" in err
     assert f"guide.toml:{line['version']}: label 'version' must hold the placeholders" in err
+    assert f"guide.toml:{line['question-count']}: label 'question-count' has plural forms" in err
     assert f"guide.toml:{line['in-short']}:" not in err
     good = guide_in("de", tmp_path / "good", '\n[labels]\nin-short = "Das Wichtigste & 100%"\n')
     assert main(["--format", "html", "--content", str(good), "--out", str(tmp_path / "out")]) == 0
