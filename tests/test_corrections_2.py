@@ -68,7 +68,12 @@ NEW = {
 
 # The formula each topic is asked for, as TeX fragments of its display formulas.
 FORMULA_PARTS = {
-    "optimizers": [r"1-\beta_1^{t}", r"1-\beta_2^{t}", r"\sqrt{\hat{\mathbf v}_t}+\epsilon", r"(1-\eta\lambda)\,\theta_{t-1}"],
+    "optimizers": [
+        r"1-\beta_1^{t}",
+        r"1-\beta_2^{t}",
+        r"\sqrt{\hat{\mathbf v}_t}+\epsilon",
+        r"(1-\eta\lambda)\,\theta_{t-1}",
+    ],
     "cross-entropy": [r"y_k\log\hat y_k", r"\hat y_k-y_k"],
     "transformer": [r"\sqrt{d_k}", r"-\infty & j>i", r"\mathrm{Concat}(\mathrm{head}_1,\dots,\mathrm{head}_h)"],
     "vae": [r"D_{\mathrm{KL}}", r"\boldsymbol\sigma_\phi(\mathbf x)\odot\boldsymbol\varepsilon"],
@@ -205,7 +210,9 @@ def pdf_alt_texts(path: Path) -> list[str]:
     from pypdf.generic import ArrayObject, DictionaryObject
 
     found: list[str] = []
-    stack: list[Any] = [PdfReader(str(path)).trailer["/Root"]["/StructTreeRoot"]]
+    root = PdfReader(str(path)).trailer["/Root"].get_object()
+    assert isinstance(root, DictionaryObject)
+    stack: list[Any] = [root["/StructTreeRoot"]]
     while stack:
         item = stack.pop().get_object()
         if isinstance(item, DictionaryObject):
