@@ -58,9 +58,9 @@ def plain_footnote_ref(number: str) -> str:
     return f'<sup class="footnote-ref">{escape(number)}</sup>'
 
 
-def plain_checkbox(checked: bool) -> str:
-    """Show a task list's box, ticked or not; it cannot be changed."""
-    state = ' checked aria-label="done"' if checked else ' aria-label="to do"'
+def plain_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:
+    """Show a task list's box, ticked or not, named for screen readers; it cannot be changed."""
+    state = f' checked aria-label="{escape(done)}"' if checked else f' aria-label="{escape(to_do)}"'
     return f'<input type="checkbox" disabled{state}>'
 
 

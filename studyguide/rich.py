@@ -88,10 +88,10 @@ def hooks_for_page(resources: Resources) -> tuple[Hooks, Formulas]:
     return _svg_hooks(resources, shared=True, url="data")
 
 
-def printed_checkbox(checked: bool) -> str:
-    """Print a task list's box as a ballot box character (paper has no form fields)."""
-    label, box = ("done", "☑") if checked else ("to do", "☐")
-    return f'<span class="task" role="img" aria-label="{label}">{box}</span>'
+def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:
+    """Print a task list's box as a ballot box character (paper has no form fields), named for screen readers."""
+    label, box = (done, "☑") if checked else (to_do, "☐")
+    return f'<span class="task" role="img" aria-label="{escape(label)}">{box}</span>'
 
 
 def hooks_for_pdf(resources: Resources) -> tuple[Hooks, Formulas]:

@@ -231,10 +231,14 @@ def test_labels_override_words_and_unknown_ones_are_errors_at_their_line(
     assert f"guide.toml:{line['question-count']}: label 'question-count' has plural forms" in err
     assert f"guide.toml:{line['in-short']}:" not in err
     good = guide_in("de", tmp_path / "good", '\n[labels]\nin-short = "Das Wichtigste & 100%"\n')
+    with (good / "02-collaboration.md").open("a", encoding="utf-8") as section:
+        section.write("\n- [x] one\n- [ ] two\n")  # a task list: its boxes are named in the language too
     assert main(["--format", "html", "--content", str(good), "--out", str(tmp_path / "out")]) == 0
     page = (tmp_path / "out" / "git-basics.html").read_text(encoding="utf-8")
     assert '<p class="label">Das Wichtigste &amp; 100%</p>' in page
     assert i18n.entries("de")["in-short"][0] not in page
+    done, to_do = i18n.entries("de")["task-done"][0], i18n.entries("de")["task-to-do"][0]
+    assert f'checked aria-label="{done}"' in page and f'aria-label="{to_do}"' in page
 
 
 PAGE_TEXT = """() => [((body) => { body.querySelectorAll('script, style').forEach((e) => e.remove());

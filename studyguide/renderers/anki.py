@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import itertools
@@ -24,11 +25,11 @@ from markupsafe import Markup
 from .. import lock
 from ..dates import build_epoch
 from ..i18n import Messages
-from ..markup import notes_html, to_html
+from ..markup import notes_html, plain_checkbox, to_html
 from ..model import Guide, Node
 from ..resources import Resources
 from ..rich import anki_field, anki_text, css_for_anki, hooks_for_anki
-from .base import Job, Options, environment, messages
+from .base import Job, Options, environment, messages, task_boxes
 
 # The note type is frozen from this release. Its id, its field list and its template names must
 # never change: Anki turns any such change into conflicting copies in every learner's collection.
@@ -165,6 +166,7 @@ def note_contents(job: Job) -> tuple[list[NoteContent], dict[str, bytes]]:
 def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent], dict[str, bytes]]:
     """Render every note's fields with the card hooks."""
     hooks, media = hooks_for_anki(resources)
+    hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox))
     titles = {q.id: q.title for q in guide.questions}
 
     def html(node: Node | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict
@@ -108,6 +108,18 @@ def environment(templates: Path, anki: bool = False) -> jinja2.Environment:
 def messages(meta: Meta) -> Messages:
     """Return the words a guide's outputs add, in its language and with its own labels."""
     return catalogue_messages(meta.language, meta.labels)
+
+
+def task_boxes(meta: Meta, draw: Callable[[bool, str, str], str]) -> Callable[[bool], str]:
+    """Return a checkbox hook that names a task's box in the guide's language (its words read at the first box)."""
+    return lambda checked: draw(checked, *task_words(meta))
+
+
+@functools.cache
+def task_words(meta: Meta) -> tuple[str, str]:
+    """Return what a screen reader says for a ticked and an empty task box."""
+    words = messages(meta)
+    return words.text("task-done", "done"), words.text("task-to-do", "to do")
 
 
 def counts(guide: Guide, words: Messages) -> str:

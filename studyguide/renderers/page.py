@@ -14,10 +14,10 @@ import rjsmin
 from markupsafe import Markup
 
 from ..i18n import Messages
-from ..markup import Hooks, notes_html, to_html
+from ..markup import Hooks, notes_html, plain_checkbox, to_html
 from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
-from .base import Job, Options, counts, environment, messages
+from .base import Job, Options, counts, environment, messages, task_boxes
 
 if TYPE_CHECKING:
     import jinja2
@@ -134,6 +134,7 @@ class PageRenderer:
         script = page_script(env)
         tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(job.resources)
+        hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox))
         words = messages(guide.meta)
         entries = self.entries(guide, hooks, words)
         html = env.get_template("page/index.html").render(

@@ -16,8 +16,8 @@ from markupsafe import Markup
 from ...dates import build_epoch, iso_date
 from ...markup import Hooks, inline_html, to_html
 from ...model import Guide, Node, Question
-from ...rich import css_for_pdf, hooks_for_pdf
-from ..base import Job, counts, environment, messages
+from ...rich import css_for_pdf, hooks_for_pdf, printed_checkbox
+from ..base import Job, counts, environment, messages, task_boxes
 from .words import print_words
 
 if TYPE_CHECKING:
@@ -186,7 +186,9 @@ class Printer:
         self.job = job
         self.guide = job.guide
         self.options = job.options
-        self.hooks: Hooks = hooks_for_pdf(job.resources)[0]
+        self.hooks: Hooks = dataclasses.replace(
+            hooks_for_pdf(job.resources)[0], checkbox=task_boxes(job.guide.meta, printed_checkbox)
+        )
         self.words = messages(job.guide.meta)
 
     def css(self, part: Part) -> str:
