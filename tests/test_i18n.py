@@ -347,3 +347,27 @@ def test_cards_of_two_languages_in_one_collection_keep_their_own_labels(
     ar = i18n.messages("ar")
     assert all('dir="rtl"' in answer and 'lang="ar"' in answer for answer in arabic)
     assert any(ar.colon(ar.text("sources", "Sources")) in answer for answer in arabic)
+
+
+def test_labels_from_content_stay_text_in_every_output(tmp_path: Path) -> None:
+    """A guide's labels are content: they never end a style, run a script, name a card field or become math."""
+    table = (
+        '\n[labels]\ncontents = "</style><script>alert(1)</script>\\" }"\n'
+        'see-also = "{{ Answer }} \\\\(x\\\\) [sound:a.mp3] <b>"\ncopy-link = "it\'s <x> & \\"y\\""\n'
+    )
+    content = guide_in("en", tmp_path / "content", table)
+    out = tmp_path / "out"
+    assert main(["--format", "all", "--content", str(content), "--out", str(out)]) == 0
+    page = (out / "git-basics.html").read_text(encoding="utf-8")
+    assert page.count("<script") == 1 and "alert(1)" not in page
+    assert ">it&#39;s &lt;x&gt; &amp; &#34;y&#34;</button>" in page
+    col = import_apkg(out / "git-basics.apkg", tmp_path)
+    try:
+        answers = [c.answer for c in cards(col) if c.fields["SeeAlso"]]
+    finally:
+        col.close()
+    assert answers and all("{{ Answer }}" not in a and "[sound:" not in a and "<b>" not in a for a in answers)
+    assert all("&#123;&#123; Answer }}" in a and "&lt;b&gt;" in a for a in answers)
+    printed = normalize(" ".join(pdf_text(out / "git-basics.pdf")))
+    assert '</style><script>alert(1)</script>" }' in printed
+    assert "{{ Answer }} \\(x\\) [sound:a.mp3] <b>: " in printed
