@@ -94,10 +94,38 @@ def printed_checkbox(checked: bool) -> str:
     return f'<span class="task" role="img" aria-label="{label}">{box}</span>'
 
 
+CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<code[^>]*>)?)(.*?)((?:</code>)?</pre>)", re.S)
+TAG = re.compile(r"<[^>]*>")
+HANG = 2  # columns a wrapped code line sits right of its own indentation
+
+
+def hanging_lines(html: str) -> str:
+    """Make each line of a code block a block whose wrapped part hangs under its own indentation (print only).
+
+    Paper cannot scroll, so a long line wraps; `white-space: pre-wrap` alone would start the rest at
+    column 0. Pygments closes its token spans at every line's end, so each line's HTML is whole.
+    """
+
+    def lines(match: re.Match[str]) -> str:
+        head, body, tail = match.groups()
+        out = []
+        for line in body.removesuffix("\n").split("\n"):
+            text = TAG.sub("", line).expandtabs(8)
+            hang = len(text) - len(text.lstrip(" ")) + HANG
+            out.append(f'<span class="line" style="padding-left:{hang}ch;text-indent:-{hang}ch">{line or " "}</span>')
+        return head + "".join(out) + tail
+
+    return CODE_BLOCK.sub(lines, html)
+
+
 def hooks_for_pdf(resources: Resources) -> tuple[Hooks, Formulas]:
     """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone) and file URLs."""
     hooks, formulas = _svg_hooks(resources, shared=False, url="file")
-    return dataclasses.replace(hooks, checkbox=printed_checkbox), formulas
+
+    def code(text: str, lang: str) -> str:
+        return hanging_lines(highlight.highlight(text, lang))
+
+    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=code), formulas
 
 
 def css_for_page() -> str:
