@@ -51,14 +51,11 @@ def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[
     answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
     if sum(pages for _, pages in sizes + answers) < 2 * part_pages:
         return []
-    parts = [
-        Part(front=False, sections=run, answers=False, footer=False, last=False) for run in runs(sizes, part_pages)
-    ]
+    parts = [Part(front=False, sections=run, answers=False, footer=False) for run in runs(sizes, part_pages)]
     parts += [  # the self-test edition's answers: each section's start a page too
-        Part(front=False, sections=(), answers=True, answer_sections=run, footer=False, last=False)
+        Part(front=False, sections=(), answers=True, answer_sections=run, footer=False)
         for run in runs(answers, part_pages)
     ]
-    parts[-1] = replace(parts[-1], last=True)
     return parts
 
 
@@ -147,7 +144,7 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     quiz = options.edition == "quiz"
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
     front = Part(
-        sections=(), answers=False, footer=False, last=False, pages=dict.fromkeys(targets, placeholder(guide, options))
+        sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options))
     )
     context = multiprocessing.get_context("fork")
     with (
