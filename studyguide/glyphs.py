@@ -30,6 +30,7 @@ CHAIN = (
 )
 CJK = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH", "KANBUN")
 TEXT_KINDS = frozenset({"text", "code_inline", "fence"})
+MAX_NAMED = 5  # characters named in one warning; the rest are counted
 
 
 def font_files() -> dict[str, list[Path]]:
@@ -121,7 +122,7 @@ def _node_texts(path: Path, node: Node, line: int) -> Iterator[tuple[Path, int, 
 
 
 def unprintable(guide: Guide) -> list[Problem]:
-    """Warn at its first line of every character the PDF's fonts cannot print."""
+    """Warn at its first line of every character the PDF's fonts cannot print: one warning a line and package."""
     found = list(texts(guide))
     absent = missing({c for _, _, text in found for c in text})
     if not absent:
@@ -129,12 +130,13 @@ def unprintable(guide: Guide) -> list[Problem]:
     have = installed_packages()
     problems: list[Problem] = []
     for path, line, text in found:
-        for char in sorted(absent & set(text)):
+        by_package: dict[str, list[str]] = {}
+        for char in dict.fromkeys(c for c in text if c in absent):  # in the order they are written
             absent.discard(char)
-            pkg = package(char)
+            by_package.setdefault(package(char), []).append(char)
+        for pkg, chars in by_package.items():
             fix = f"install the Debian package {pkg}" if pkg not in have else f"no font of {pkg} or the others has it"
-            name = unicodedata.name(char, "unnamed").lower()
-            problems.append(
-                Problem(path, line, f"warning: U+{ord(char):04X} '{char}' ({name}) would print as a box in the PDF: {fix}")
-            )
+            named = ", ".join(f"U+{ord(c):04X} '{c}' ({unicodedata.name(c, 'unnamed').lower()})" for c in chars[:MAX_NAMED])
+            more = f" and {len(chars) - MAX_NAMED} more" if len(chars) > MAX_NAMED else ""
+            problems.append(Problem(path, line, f"warning: {named}{more} would print as a box in the PDF: {fix}"))
     return problems
