@@ -136,7 +136,9 @@ def unprintable(guide: Guide) -> list[Problem]:
             by_package.setdefault(package(char), []).append(char)
         for pkg, chars in by_package.items():
             fix = f"install the Debian package {pkg}" if pkg not in have else f"no font of {pkg} or the others has it"
-            named = ", ".join(f"U+{ord(c):04X} '{c}' ({unicodedata.name(c, 'unnamed').lower()})" for c in chars[:MAX_NAMED])
+            named = ", ".join(
+                f"U+{ord(c):04X} '{c}' ({unicodedata.name(c, 'unnamed').lower()})" for c in chars[:MAX_NAMED]
+            )
             more = f" and {len(chars) - MAX_NAMED} more" if len(chars) > MAX_NAMED else ""
             problems.append(Problem(path, line, f"warning: {named}{more} would print as a box in the PDF: {fix}"))
     return problems

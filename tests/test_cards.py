@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-GUIDES = [ROOT / "content", ROOT / "examples" / "git-basics", *(FIXTURES / name for name in ("gfm", "rich", "print", "valid"))]
+GUIDES = [
+    ROOT / "content",
+    ROOT / "examples" / "git-basics",
+    *(FIXTURES / name for name in ("gfm", "rich", "print", "valid")),
+]
 
 
 @pytest.fixture(scope="module")

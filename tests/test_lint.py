@@ -103,7 +103,10 @@ def test_a_character_no_font_prints_warns_at_its_line_with_the_package(
     guide = guide_with(tmp_path, body)
     glyphs = [w for w in lint(guide) if "would print as a box" in w.message]
     assert [(w.path.name, w.line) for w in glyphs] == [("02-extra.md", 9)]
-    assert f"U+1230 'ሰ' ({unicodedata.name('ሰ').lower()}), U+120B 'ላ'" in glyphs[0].message and "install the Debian package fonts-noto-core" in glyphs[0].message
+    assert (
+        f"U+1230 'ሰ' ({unicodedata.name('ሰ').lower()}), U+120B 'ላ'" in glyphs[0].message
+        and "install the Debian package fonts-noto-core" in glyphs[0].message
+    )
     assert main(["--check", "--content", str(guide.root)]) == 0
     out = capsys.readouterr()
     assert "02-extra.md:9: warning: U+1230 'ሰ'" in out.out + out.err

@@ -112,7 +112,6 @@ def test_plan_keeps_the_real_guide_whole_and_cuts_long_ones_at_sections(guide: G
             assert [section for part in answers for section in part.answer_sections or ()] == ids
         else:
             assert answers == []
-        assert [p.last for p in parts] == [False] * (len(parts) - 1) + [True]
         assert not any(p.front or p.footer for p in parts)
 
 

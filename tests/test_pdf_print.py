@@ -149,7 +149,7 @@ def test_a_section_heading_always_has_its_first_question(printed: Path, fixture:
     pages = [" ".join(t.split()) for t in pdf_text(printed)]
     for section in fixture.sections:
         first = section.questions[0]
-        opening = pages[reader.get_destination_page_number(reader.named_destinations[section.id])]
+        opening = pages[destination(reader, section.id)]
         assert first.title in opening, section.id
         assert " ".join(first.answer_text().split()[:4]) in opening, section.id
 
@@ -184,10 +184,17 @@ def test_cover_header_and_links(printed: Path, fixture: Guide, tmp_path: Path) -
 def test_the_contents_of_the_real_guide_fill_their_pages(built: dict[str, Path], guide: Guide) -> None:
     """The contents do not spill a few lines onto a page of their own."""
     reader = PdfReader(built["pdf"])
-    first_section = reader.get_destination_page_number(reader.named_destinations[guide.sections[0].id])
+    first_section = destination(reader, guide.sections[0].id)
     contents = pdf_text(built["pdf"])[1:first_section]
     entries = [len(re.findall(r"\.\s*\d+\s*$", page, re.M)) for page in contents]
     assert len(contents) == 1 or entries[-1] >= 10, entries
+
+
+def destination(reader: PdfReader, name: str) -> int:
+    """Return the page index (from 0) a named destination opens."""
+    page = reader.get_destination_page_number(reader.named_destinations[name])
+    assert page is not None
+    return page
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -146,7 +146,14 @@ def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent]
             answer, sources = (answer, sources + footnotes) if sources else (answer + footnotes, sources)
             fields = tuple(
                 anki_field(field)
-                for field in (q.id, anki_text(q.title), html(q.core), answer, sources, see_also and f"<ul>{see_also}</ul>")
+                for field in (
+                    q.id,
+                    anki_text(q.title),
+                    html(q.core),
+                    answer,
+                    sources,
+                    see_also and f"<ul>{see_also}</ul>",
+                )
             ) + (anki_field(anki_text(section.title)),)
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))

@@ -143,9 +143,7 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     guide, options = printer.guide, printer.options
     quiz = options.edition == "quiz"
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
-    front = Part(
-        sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options))
-    )
+    front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
     context = multiprocessing.get_context("fork")
     with (
         tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
