@@ -194,4 +194,4 @@ def placeholder(guide: Guide, options: Options) -> int:
     """Return the page number the contents shows while its page count is measured: as wide as any real one."""
     quiz = options.edition == "quiz"
     most = sum(estimate(s, quiz) for s in guide.sections) * 2 + 10  # the estimate is rarely off by half
-    return int("8" * len(str(int(most))))  # DejaVu's digits all have the same width
+    return int("8" * len(str(int(most))))  # the contents set tabular figures: every digit has one width
