@@ -186,6 +186,7 @@ class Formulas:
     """
 
     shared: bool = True
+    scale: float = 1.0  # the formulas' size against the text's, beyond the math font's own (scale())
     symbols: dict[str, str] = field(default_factory=dict)
     count: int = 0
     placed: dict[tuple[str, bool], str] = field(default_factory=dict)  # each distinct formula is drawn once
@@ -232,7 +233,7 @@ class Formulas:
             if href.startswith("#") and href[1:] in renamed:
                 use.set("href", "#" + renamed[href[1:]])
         x, y, width, height = (float(v) for v in root.get("viewBox", "0 0 0 0").split())
-        em = scale() / FONT_PX
+        em = self.scale * scale() / FONT_PX
         root.set("width", _number(width * em) + "em")
         root.set("height", _number(height * em) + "em")
         root.set("style", f"vertical-align:{_number(-(y + height) * em)}em")

@@ -16,6 +16,7 @@ MATH_CSS = """\
 .math.display { margin: 0.6em 0; text-align: center; }
 img.content-image { max-width: 100%; height: auto; }
 """
+PAGE_MATH_SCALE = 1.2
 # The page scrolls a formula wider than the column; WeasyPrint knows no overflow-x.
 SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
 
@@ -70,7 +71,8 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
 
 def _svg_hooks(resources: Resources, shared: bool, url: str) -> tuple[Hooks, Formulas]:
     """Return hooks that place the drawn formulas as SVG and images by data: URI or file URL."""
-    formulas = Formulas(shared=shared)
+    # The page's sans-serif text has a larger x-height than the Pagella the formulas are drawn to match.
+    formulas = Formulas(shared=shared, scale=PAGE_MATH_SCALE if shared else 1.0)
     drawn, images = resources.formulas, resources.images
 
     def math(tex: str, display: bool) -> str:
