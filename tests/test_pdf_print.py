@@ -142,16 +142,19 @@ def test_table_cells_are_ragged_right(printed: Path) -> None:
     assert abs(first.x_max - second.x_max) > 3
 
 
-def test_a_section_heading_always_has_its_first_question(printed: Path, fixture: Guide) -> None:
+def test_a_section_heading_always_has_its_first_question(
+    printed: Path, fixture: Guide, built: dict[str, Path], guide: Guide
+) -> None:
     """The page that opens a section also shows its first question's title and first words (the tall diagram
-    of the last section's first question follows on the next page)."""
-    reader = PdfReader(printed)
-    pages = [" ".join(t.split()) for t in pdf_text(printed)]
-    for section in fixture.sections:
-        first = section.questions[0]
-        opening = pages[destination(reader, section.id)]
-        assert first.title in opening, section.id
-        assert " ".join(first.answer_text().split()[:4]) in opening, section.id
+    of the fixture's last section's first question follows on the next page), in the fixture and the guide."""
+    for path, model in ((printed, fixture), (built["pdf"], guide)):
+        reader = PdfReader(path)
+        pages = [" ".join(t.split()) for t in pdf_text(path)]
+        for section in model.sections:
+            first = section.questions[0]
+            opening = pages[destination(reader, section.id)]
+            assert first.title in opening, section.id
+            assert " ".join(first.answer_text().split()[:4]) in opening, section.id
 
 
 def test_contents_hang_and_keep_one_column_of_page_numbers(printed: Path, fixture: Guide) -> None:
