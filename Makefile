@@ -18,7 +18,7 @@ check: setup
 test: setup-test lint
 	@echo "scripts/screenshots.py into a throwaway folder"
 	@shots="$$(mktemp -d)" && STUDYGUIDE_CACHE="$$shots/cache" $(BIN)/python scripts/screenshots.py --out "$$shots" >/dev/null && rm -r "$$shots"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check studyguide scripts tests benchmarks build.py

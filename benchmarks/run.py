@@ -1,11 +1,14 @@
 """Benchmark the build on synthetic guides (copies of the real content) against two baselines.
 
-Usage: python benchmarks/run.py [--sizes 42,420,4200] [--work DIR]
+Usage: python benchmarks/run.py [--sizes 42,420,4200] [--work DIR] [--suite] [--readme]
 
-For each size it measures, each in a fresh process: `--format all`, each output alone, WeasyPrint alone
-rendering the build's own print HTML, and a minimal genanki script writing the same notes; then a
-rebuild with nothing changed. It prints wall time, peak memory and the ratios the targets are stated
-in, so the results hold on a noisy machine: the two sides of each ratio take turns, and each step
+For each size it measures, each in a fresh process: `--format all --force` and the PDF alone with an
+empty cache (a full build), WeasyPrint alone rendering the build's own print HTML, the deck and the
+page with a warm cache, a minimal genanki script writing the same notes, a rebuild with nothing
+changed, and the PDF after a one-answer edit (the parts it did not touch taken from the cache).
+`--suite` also times the test suite as `make test` runs it; `--readme` writes the table into
+README.md between its benchmark markers. It prints wall time, peak memory and the ratios the
+targets are stated in, so the results hold on a noisy machine: the two sides of each ratio take turns, and each step
 keeps its fastest run, as timeit does (five rounds of the short steps, two of the PDF steps), so a
 slow minute of the machine does not decide a ratio. Memory is given twice: the largest single process's peak
 RSS, and (after the semicolon) the peak of the whole process tree's proportional set size, sampled
@@ -16,8 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import shutil
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import guides  # noqa: E402  (the benchmark's guides, beside this file)
+
 SHORT = 5  # rounds of the short steps (rebuild, deck, page, genanki); the fastest run counts
 LONG = 2  # rounds of `all`, the PDF and WeasyPrint alone, up to 420 questions
 sys.path.insert(0, str(ROOT))
@@ -101,96 +107,42 @@ genanki.Package(list(decks.values())).write_to_file(sys.argv[2])
 """
 
 
-def once(argv: list[str]) -> dict[str, float]:
+Step = tuple[list[str], Path | None]  # a command, and its cache folder (None: a new, empty one)
+
+
+def once(step: Step) -> dict[str, float]:
     """Run a command in a fresh process; return its wall time and peak memory (its own and its children's)."""
-    probe = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True)
+    argv, cache = step
+    with tempfile.TemporaryDirectory(prefix="studyguide-bench-cache-") as empty:
+        env = {**os.environ, "STUDYGUIDE_CACHE": str(cache or empty)}
+        probe = subprocess.run(
+            [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True, env=env
+        )
     result: dict[str, float] = json.loads(probe.stdout)
     if result["code"] != 0:
         raise SystemExit(f"benchmark step failed ({result['code']}): {' '.join(argv)}")
     return result
 
 
-def measure(commands: list[list[str]], runs: int) -> list[dict[str, float]]:
-    """Run the commands in turn, `runs` rounds; return each one's fastest time and highest memory.
+def measure(steps: list[Step], runs: int) -> list[dict[str, float]]:
+    """Run the steps in turn, `runs` rounds; return each one's fastest time and highest memory.
 
     Taking turns lets the two sides of a ratio see the same machine: a slow minute slows both.
     """
-    results: list[list[dict[str, float]]] = [[] for _ in commands]
+    results: list[list[dict[str, float]]] = [[] for _ in steps]
     for _ in range(runs):
-        for argv, found in zip(commands, results, strict=True):
-            found.append(once(argv))
-    return [
-        {
-            **min(found, key=lambda r: r["seconds"]),
-            "peak_mib": max(r["peak_mib"] for r in found),
-            "tree_mib": max(r["tree_mib"] for r in found),
-        }
-        for found in results
-    ]
+        for step, found in zip(steps, results, strict=True):
+            found.append(once(step))
+    return [fastest(found) for found in results]
 
 
-def synthetic(size: int, target: Path) -> Path:
-    """Write a guide of `size` questions: copies of the real content with unique ids and titles."""
-    from studyguide.pipeline import load_guide
-
-    real = load_guide(ROOT / "content")
-    per_copy = len(real.questions)
-    copies = -(-size // per_copy)
-    content = target / f"content-{size}"
-    shutil.rmtree(content, ignore_errors=True)
-    content.mkdir(parents=True)
-    for path in (ROOT / "content").iterdir():
-        if path.suffix != ".md" and path.is_file() and path.name != "anki.lock.json":
-            shutil.copyfile(path, content / path.name)
-        elif path.is_dir():
-            shutil.copytree(path, content / path.name)
-    meta = (content / "guide.toml").read_text(encoding="utf-8")
-    (content / "guide.toml").write_text(re.sub(r'(?m)^id = "([^"]+)"', rf'id = "\1-x{size}"', meta), encoding="utf-8")
-    left = size
-    for copy in range(copies):
-        for path in sorted((ROOT / "content").glob("*.md")):
-            if left <= 0:
-                break
-            text = path.read_text(encoding="utf-8")
-            text = re.sub(r"\{#([a-z0-9-]+)\}", rf"{{#\1-c{copy}}}", text)
-            text = re.sub(r"\(#([a-z0-9-]+)\)", rf"(#\1-c{copy})", text)
-            text = re.sub(r"(?m)^(#{1,2} )(.*?)( \{#)", rf"\1\2 (copy {copy + 1})\3", text)
-            blocks = re.split(r"(?m)^(?=## )", text)
-            if len(blocks) - 1 > left:  # a partial copy: its links may point at questions it leaves out
-                blocks = [re.sub(r"(?m)^See also: .*\n\n?", "", block) for block in blocks]
-            keep = [blocks[0]] + blocks[1 : 1 + left]
-            left -= len(keep) - 1
-            (content / f"{copy:04d}-{path.name}").write_text("".join(keep), encoding="utf-8")
-    return content
-
-
-def print_html(content: Path, target: Path) -> Path:
-    """Write the build's own print HTML for WeasyPrint alone."""
-    from studyguide.pipeline import load
-    from studyguide.renderers.pdf.layout import Printer
-
-    html = Printer(load(content)).html()
-    path = content.parent / f"{content.name}-print.html"
-    path.write_text(html, encoding="utf-8")
-    return path
-
-
-def genanki_notes(content: Path) -> Path:
-    """Write the same notes (guid, fields, tags, deck) and note type for the minimal genanki script."""
-    import genanki
-
-    from studyguide.pipeline import load
-    from studyguide.renderers.anki import note_contents, note_type_parts
-
-    job = load(content)
-    guide = job.guide
-    notes = [
-        {"guid": genanki.guid_for(guide.meta.id, n.id), "fields": n.fields, "tags": n.tags, "deck": n.deck}
-        for n in note_contents(job)[0]
-    ]
-    path = content.parent / f"{content.name}-notes.json"
-    path.write_text(json.dumps({"note_type": note_type_parts(job), "notes": notes}), encoding="utf-8")
-    return path
+def fastest(found: list[dict[str, float]]) -> dict[str, float]:
+    """Return the fastest run, with the highest memory of all runs."""
+    return {
+        **min(found, key=lambda r: r["seconds"]),
+        "peak_mib": max(r["peak_mib"] for r in found),
+        "tree_mib": max(r["tree_mib"] for r in found),
+    }
 
 
 def run(sizes: list[int], work: Path, baseline_above_420: bool = False) -> list[dict[str, object]]:
@@ -201,83 +153,83 @@ def run(sizes: list[int], work: Path, baseline_above_420: bool = False) -> list[
     # so neither side pays for compiling its own modules (some machines set PYTHONDONTWRITEBYTECODE).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "studyguide")], check=True)
     for size in sizes:
-        content = synthetic(size, work)
-        out = work / f"dist-{size}"
-        shutil.rmtree(out, ignore_errors=True)
+        content = guides.synthetic(size, work)
+        out, warm = work / f"dist-{size}", work / f"cache-{size}"
         step = [*build, "--content", str(content), "--out", str(out)]
         row: dict[str, object] = {"questions": size}
-        # `all`, the PDF alone and WeasyPrint alone take turns. Above 420 questions only `all` runs, once:
-        # WeasyPrint alone takes about 25 minutes and 5.5 GiB at 4,200, and `all` lays out the PDF anyway.
-        long = {"all": [*step, "--format", "all", "--force"]}
+        # `all`, the PDF alone and WeasyPrint alone take turns, each full build with an empty cache. Above
+        # 420 questions only `all` runs, once: WeasyPrint alone takes about 25 minutes and 5.5 GiB at 4,200.
+        long: dict[str, Step] = {"all": ([*step, "--format", "all", "--force"], None)}
         if size <= 420:
-            long["pdf"] = [*step, "--format", "pdf", "--force"]
+            long["pdf"] = ([*step, "--format", "pdf", "--force"], None)
         if size <= 420 or baseline_above_420:
-            html = print_html(content, work)
-            long["weasyprint"] = [sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")]
+            html = guides.print_html(content, work)
+            long["weasyprint"] = ([sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")], None)
         row.update(zip(long, measure(list(long.values()), LONG if len(long) > 1 else 1), strict=True))
-        (row["rebuild"],) = measure([[*step, "--format", "all"]], SHORT)
-        (row["html"],) = measure([[*step, "--format", "html", "--force"]], SHORT)
-        notes = genanki_notes(content)
+        once(([*step, "--format", "all"], warm))  # an author's warm cache, then what each step costs with it
+        (row["rebuild"],) = measure([([*step, "--format", "all"], warm)], SHORT)
+        row["edit"] = fastest([edited(content, k, ([*step, "--format", "pdf"], warm)) for k in range(LONG)])
+        (row["html"],) = measure([([*step, "--format", "html", "--force"], warm)], SHORT)
+        notes = guides.genanki_notes(content)
         genanki_alone = [sys.executable, "-c", GENANKI_ALONE, str(notes), str(work / "alone.apkg")]
-        row["anki"], row["genanki"] = measure([[*step, "--format", "anki", "--force"], genanki_alone], SHORT)
+        row["anki"], row["genanki"] = measure(
+            [([*step, "--format", "anki", "--force"], warm), (genanki_alone, None)], SHORT
+        )
         rows.append(row)
-        report([row])
+        print("\n".join(table([row])), flush=True)
     return rows
 
 
-def report(rows: list[dict[str, object]]) -> None:
-    """Print the table and the ratios."""
-    columns = ("all", "rebuild", "anki", "html", "pdf", "weasyprint", "genanki")
-    print("| questions | " + " | ".join(f"{c} s / MiB" for c in columns) + " | all ÷ weasyprint | anki ÷ genanki |")
-    print("|---" * (len(columns) + 3) + "|")
+def edited(content: Path, round_: int, step: Step) -> dict[str, float]:
+    """Edit one answer (another word each round), then time the build that follows."""
+    guides.edit_one_answer(content, round_)
+    return once(step)
+
+
+COLUMNS = ("all", "rebuild", "edit", "anki", "html", "pdf", "weasyprint", "genanki")
+
+
+def table(rows: list[dict[str, object]]) -> list[str]:
+    """Return the table and the ratios as Markdown lines."""
+    cores = len(os.sched_getaffinity(0))
+    lines = [
+        "| questions | " + " | ".join(f"{c} s / MiB" for c in COLUMNS) + f" | weasyprint ÷ {cores} cores"
+        " | all ÷ weasyprint | edit ÷ pdf | anki ÷ genanki |",
+        "|---" * (len(COLUMNS) + 5) + "|",
+    ]
     for row in rows:
         cells = [
             f"{row[c]['seconds']:.2f} / {row[c]['peak_mib']:.0f}; {row[c]['tree_mib']:.0f}" if c in row else "—"  # type: ignore[index]
-            for c in columns
+            for c in COLUMNS
         ]
-        ratio_all = f"{row['all']['seconds'] / row['weasyprint']['seconds']:.2f}" if "weasyprint" in row else "—"  # type: ignore[index]
-        ratio_anki = row["anki"]["seconds"] / row["genanki"]["seconds"]  # type: ignore[index]
-        print(f"| {row['questions']} | " + " | ".join(cells) + f" | {ratio_all} | {ratio_anki:.2f} |", flush=True)
+        seconds = {c: row[c]["seconds"] for c in COLUMNS if c in row}  # type: ignore[index]
+        bound = f"{seconds['weasyprint'] / cores:.2f}" if "weasyprint" in seconds else "—"
+        ratio_all = f"{seconds['all'] / seconds['weasyprint']:.2f}" if "weasyprint" in seconds else "—"
+        ratio_edit = f"{seconds['edit'] / seconds['pdf']:.2f}" if "pdf" in seconds else "—"
+        ratios = f"{bound} | {ratio_all} | {ratio_edit} | {seconds['anki'] / seconds['genanki']:.2f}"
+        lines.append(f"| {row['questions']} | " + " | ".join(cells) + f" | {ratios} |")
+    return lines
 
 
-def letters(number: int) -> str:
-    """Spell a number in letters (the lint's words are letters only): 0 -> 'a', 27 -> 'bb'."""
-    word = ""
-    while True:
-        word = "abcdefghijklmnopqrstuvwxyz"[number % 26] + word
-        number //= 26
-        if not number:
-            return word
+def suite() -> float:
+    """Time the test suite as `make test` runs it (after the lint), in seconds."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadscope"], cwd=ROOT, check=True)
+    return time.perf_counter() - started
 
 
-def colliding_guide(size: int, groups: int = 10) -> object:
-    """Return a guide (in memory) of `size` questions in `groups` groups of identical answers, built to collide."""
-    from studyguide.model import Guide, Meta, Node, Question, Section, Source
-
-    source = Source(Path("crafted.md"), 1)
-    questions = []
-    for number in range(size):
-        group = number % groups
-        text = " ".join(f"word{letters(group * 40 + k)}" for k in range(40))
-        answer = Node("root", (Node("paragraph", (Node("text", text=text),)),))
-        questions.append(Question(f"q{number}", f"Question {letters(number)}?", ("a",), answer, source))
-    section = Section("crafted", "Crafted", tuple(questions), source)
-    return Guide(Meta(*["x"] * 8), (section,), Path("."))
+MARKERS = ("<!-- benchmark: start -->", "<!-- benchmark: end -->")
 
 
-def lint_only(size: int) -> None:
-    """In this process: lint a guide built to collide (the benchmark times this process)."""
-    from studyguide.lint import lint
-    from studyguide.model import Guide
-
-    guide = colliding_guide(size)
-    assert isinstance(guide, Guide)
-    twins = [w for w in lint(guide) if "like" in w.message]
-    print(f"{len(twins)} twin warnings", file=sys.stderr)
+def write_readme(lines: list[str], readme: Path = ROOT / "README.md") -> None:
+    """Put the measured lines between the README's benchmark markers."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
+    readme.write_text(text[:start] + "\n" + "\n".join(lines) + "\n" + text[end:], encoding="utf-8")
 
 
-def main() -> None:
-    """Parse the options, run, print."""
+def options() -> argparse.Namespace:
+    """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="42,420", help="comma-separated guide sizes (default: 42,420)")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
@@ -291,35 +243,43 @@ def main() -> None:
     )
     parser.add_argument("--lint", type=int, default=0, help="also time --check's twin lint on N colliding questions")
     parser.add_argument("--lint-only", type=int, default=0, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    parser.add_argument("--suite", action="store_true", help="also time the test suite as `make test` runs it")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md between its markers")
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Parse the options, run, print (and write the README's table)."""
+    args = options()
     if args.lint_only:
-        lint_only(args.lint_only)
+        guides.lint_only(args.lint_only)
         return
+    lines = []
     if args.lint:
-        result = once([sys.executable, __file__, "--lint-only", str(args.lint)])
-        print(f"twin lint of {args.lint} colliding questions: {result['seconds']:.2f} s, {result['peak_mib']:.0f} MiB")
-        if not args.sizes:
-            return
-    sizes = [int(s) for s in args.sizes.split(",")]
+        result = once(([sys.executable, __file__, "--lint-only", str(args.lint)], None))
+        lines.append(
+            f"twin lint of {args.lint} colliding questions: {result['seconds']:.2f} s, {result['peak_mib']:.0f} MiB"
+        )
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     work = args.work or Path(tempfile.mkdtemp(prefix="studyguide-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rows = run(sizes, work, args.weasyprint_above_420)
-    print("\nAll sizes:")
-    report(rows)
-    by_size = {row["questions"]: row for row in rows}
+    if rows:
+        lines = [*table(rows), "", *lines]
     for size in [int(s) for s in args.deck_and_page.split(",") if s]:
-        content = synthetic(size, work)
-        out = work / f"dist-{size}"
-        step = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out), "--force"]
-        result = once([*step, "--format", "anki,html"])
-        print(
-            f"deck and page at {size} questions: {result['seconds']:.1f} s, "
+        content = guides.synthetic(size, work)
+        step = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(work / f"dist-{size}")]
+        result = once(([*step, "--force", "--format", "anki,html"], None))
+        lines.append(
+            f"deck and page at {size} questions, empty cache: {result['seconds']:.1f} s, "
             f"{result['peak_mib']:.0f} MiB; tree {result['tree_mib']:.0f} MiB (target < 60 s)"
         )
-    if 420 in by_size and 4200 in by_size:
-        growth = by_size[4200]["all"]["seconds"] / by_size[420]["all"]["seconds"]  # type: ignore[index]
-        print(f"t(4200) / t(420) = {growth:.2f} (target ≤ 11)")
+    if args.suite:
+        lines.append(f"test suite (`pytest -n auto --dist loadscope`, as `make test` runs it): {suite():.0f} s")
+    print("\n" + "\n".join(lines))
+    if args.readme:
+        write_readme(lines)
     print(f"benchmark took {time.perf_counter() - started:.0f} s; work folder {work}")
 
 

@@ -3,6 +3,7 @@
 Builds the guide in `content/` into a temporary folder, then writes to `docs/screenshots/`:
 
 - `page-light.png`, `page-dark.png`: the study page in headless Chromium, one question opened;
+- `page-study.png`: the page in study mode, the first question with its core answer shown;
 - `pdf-cover.png`, `pdf-contents.png`, `pdf-question.png`: three PDF pages through `pdftoppm -r 60`;
 - `pdf-scripts.png`, `pdf-code.png`: two pages of the print fixture (`tests/fixtures/print`): other
   scripts and emoji; code and a table;
@@ -19,6 +20,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +45,8 @@ FLAGS = [
     "--disable-sync",
 ]
 PAGE_VIEWPORT: ViewportSize = {"width": 880, "height": 800}
+STUDY_VIEWPORT: ViewportSize = {"width": 880, "height": 520}
+STUDY_DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the grade buttons' intervals depend on the day
 CARD_VIEWPORT: ViewportSize = {"width": 560, "height": 160}
 # The page opens this question (it has a formula); the card is the shortest answer without one.
 PAGE_QUESTION = "neural-networks"
@@ -72,6 +76,19 @@ def shoot_page(browser: Browser, html: Path, out: Path, qid: str) -> None:
         page.wait_for_timeout(300)
         page.screenshot(path=str(out / f"page-{scheme}.png"))
         context.close()
+
+
+def shoot_study(browser: Browser, html: Path, out: Path) -> None:
+    """Study mode on a fixed day: the first question, its core answer shown, the four grades below."""
+    context = browser.new_context(viewport=STUDY_VIEWPORT, timezone_id="UTC", device_scale_factor=1)
+    page = context.new_page()
+    page.clock.set_fixed_time(STUDY_DAY)
+    page.goto(html.as_uri())
+    page.click("#study-start")
+    page.keyboard.press("Space")
+    page.locator("#study-reveal").focus()
+    page.screenshot(path=str(out / "page-study.png"))
+    context.close()
 
 
 def outline_pages(pdf: Path) -> dict[str, int]:
@@ -175,11 +192,12 @@ def run(content: Path, out: Path) -> list[Path]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             try:
                 shoot_page(browser, dist / f"{gid}.html", out, page_q.id)
+                shoot_study(browser, dist / f"{gid}.html", out)
                 shoot_card(browser, dist / f"{gid}.apkg", out, card_q.id, work)
             finally:
                 browser.close()
-    names = ["page-light", "page-dark", "pdf-cover", "pdf-contents", "pdf-question", "pdf-scripts", "pdf-code"]
-    names += ["card-front", "card-back"]
+    names = ["page-light", "page-dark", "page-study", "pdf-cover", "pdf-contents", "pdf-question", "pdf-scripts"]
+    names += ["pdf-code", "card-front", "card-back"]
     return [out / f"{name}.png" for name in names]
 
 

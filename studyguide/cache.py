@@ -1,4 +1,4 @@
-"""The one cache: data only (JSON, SVG text, bytes), in namespaces, keyed by code and environment, checked on read.
+"""The one cache: data only (JSON, SVG text, PDF parts), in namespaces, keyed by code and environment, checked on read.
 
 An entry is a file `<folder>/<namespace>/<key[:2]>/<key>`: a header line with the SHA-256 of the
 payload, then the payload. Nothing read from the cache is ever executed or unpickled: a damaged or
@@ -21,7 +21,7 @@ from pathlib import Path
 from . import versions
 from .output import write_cache
 
-NAMESPACES = ("parse", "math", "anki")
+NAMESPACES = ("parse", "math", "anki", "pdf")
 HEADER = b"studyguide-cache 1 sha256="
 MAX_AGE_DAYS = 30
 PRUNE_STAMP = ".pruned"

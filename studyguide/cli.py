@@ -149,7 +149,7 @@ def check_output_folder(given: Path, out: Path, content: Path) -> None:
 
 def build(request: Request) -> int:
     """Run one build and print what it did; return the exit code."""
-    report = Report(say=print, warn=lambda problem: print(problem, file=sys.stderr), working=ticker)
+    report = Report(say=print, warn=lambda problem: print(problem, file=sys.stderr), working=ticker, done=show)
     try:
         outcomes = run(request, report)
     except ContentError as exc:
@@ -160,21 +160,19 @@ def build(request: Request) -> int:
         return EXIT_RENDERER
     if request.check:
         return EXIT_OK
-    show(outcomes)
     for line in report.closing:
         print(line)
     return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
 
 
-def show(outcomes: list[Outcome]) -> None:
-    """Print one summary line per output: path, size, time (or why it was not written)."""
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept: {outcome.error}", file=sys.stderr)
-        elif outcome.status == "unchanged":
-            print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged")
-        else:
-            print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s")
+def show(outcome: Outcome) -> None:
+    """Print one output's line as soon as it is written: path, size, time (or why it was not written)."""
+    if outcome.status == "failed":
+        print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept: {outcome.error}", file=sys.stderr)
+    elif outcome.status == "unchanged":
+        print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged", flush=True)
+    else:
+        print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s", flush=True)
 
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:

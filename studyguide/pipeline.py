@@ -77,6 +77,7 @@ class Report:
     say: Callable[[str], None] = lambda line: None
     warn: Callable[[Problem], None] = lambda problem: None
     working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
+    done: Callable[[Outcome], None] = lambda outcome: None  # each output as soon as it is written (or not)
     closing: list[str] = field(default_factory=list)  # lines for after the outputs: the deck's changes, the cache
 
 
@@ -109,7 +110,10 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
         inputs = state.fingerprints(request.content, names, request.options)
         files = None if request.force else state.unchanged(inputs, request.out)
         if files is not None:  # built from exactly these inputs, which were valid then
-            return [Outcome(name, path, "unchanged", path.stat().st_size) for name, path in files.items()]
+            unchanged = [Outcome(name, path, "unchanged", path.stat().st_size) for name, path in files.items()]
+            for outcome in unchanged:
+                report.done(outcome)
+            return unchanged
     cache = Cache(request.cache)
     svg = request.check or bool({"html", "pdf"} & set(names))  # a deck alone needs no formula drawn
     job = load(request.content, request.options, cache, svg)
@@ -153,29 +157,33 @@ def with_history(job: Job, report: Report) -> Job:
 
 
 def write(job: Job, names: list[str], inputs: dict[str, str], request: Request, report: Report) -> list[Outcome]:
-    """Render the outputs that are not up to date and write them; one build at a time per output folder."""
+    """Render the outputs that are not up to date and write each as soon as it is ready; one build per folder.
+
+    The page and the deck are written while the PDF is still being laid out, so an author in
+    `--watch` sees the page change at once.
+    """
     out = request.out
     paths = {name: out / RENDERERS[name].filename(job.guide, job.options) for name in names}
     with exclusive(out):  # a second build into this folder waits, then finds its outputs up to date
         recorded = state.read_state(out)
         todo = [n for n in names if request.force or not state.up_to_date(paths[n], inputs[n], recorded)]
-        results = render(job, todo, report.working)
-        outcomes = []
-        for name in names:
-            path, result = paths[name], results.get(name)
+        outcomes = {n: Outcome(n, paths[n], "unchanged", paths[n].stat().st_size) for n in names if n not in todo}
+        for outcome in outcomes.values():
+            report.done(outcome)
+        for name, result in render(job, todo, report.working):
+            path = paths[name]
             if isinstance(result, str):
-                outcomes.append(Outcome(name, path, "failed", error=result))
-            elif result is not None:
+                outcomes[name] = Outcome(name, path, "failed", error=result)
+            else:
                 data, seconds = result
                 remove_stale_temporaries(path)
                 write_atomic(path, data)
                 state.record(recorded, path, inputs[name], data)
-                outcomes.append(Outcome(name, path, "written", len(data), seconds))
-            else:
-                outcomes.append(Outcome(name, path, "unchanged", path.stat().st_size))
-        if any(o.status == "written" for o in outcomes):
+                outcomes[name] = Outcome(name, path, "written", len(data), seconds)
+            report.done(outcomes[name])
+        if any(o.status == "written" for o in outcomes.values()):
             state.write_state(out, recorded)
-    return outcomes
+    return [outcomes[name] for name in names]
 
 
 Rendered = tuple[bytes, float] | str  # the bytes and seconds, or why the renderer failed
@@ -183,19 +191,18 @@ Rendered = tuple[bytes, float] | str  # the bytes and seconds, or why the render
 
 def render(
     job: Job, names: list[str], working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
-) -> dict[str, Rendered]:
-    """Render the named outputs in memory: the PDF, which costs far more, in a forked process beside the others.
+) -> Iterator[tuple[str, Rendered]]:
+    """Render the named outputs in memory, yielding each when ready: the PDF, which costs far more, last, from a
+    forked process that lays it out while the others render.
 
     The process is forked before `working` (a progress display) may start a thread.
     """
-    results: dict[str, Rendered] = {}
     with _beside(job, "pdf" if "pdf" in names and len(names) > 1 else None) as pdf, working(names):
         for name in names:
             if pdf is None or name != "pdf":
-                results[name] = _render_one(name, job)
+                yield name, _render_one(name, job)
         if pdf is not None:
-            results["pdf"] = pdf.result()
-    return results
+            yield "pdf", pdf.result()
 
 
 @contextlib.contextmanager

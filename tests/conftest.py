@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +19,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(scope="session", autouse=True)
 def temporary_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every test (and every build it starts, in this process or another) caches in a folder of its own run."""
-    folder = tmp_path_factory.mktemp("cache")
+    """Every test (and every build it starts, in this process or another) caches in a folder of its own run.
+
+    Under pytest-xdist the workers share it (entries are written atomically), so what one worker
+    built, another finds.
+    """
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent / "cache" if os.environ.get("PYTEST_XDIST_WORKER") else base / "cache"
+    folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STUDYGUIDE_CACHE", str(folder))
         yield folder

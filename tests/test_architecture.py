@@ -14,6 +14,7 @@ import pytest
 
 from studyguide.cache import MAX_AGE_DAYS, PRUNE_STAMP, Cache
 from studyguide.cli import main
+from studyguide.renderers.pdf import parts
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "studyguide"
@@ -74,10 +75,11 @@ def test_a_planted_or_damaged_cache_is_never_executed_and_is_rebuilt(
     content, cache, out = tmp_path / "content", tmp_path / "cache", tmp_path / "out"
     shutil.copytree(FIXTURES / "rich", content)
     monkeypatch.setenv("STUDYGUIDE_CACHE", str(cache))
+    monkeypatch.setattr(parts, "PART_PAGES", 1)  # each section a part of the PDF, kept in the cache
     assert main(["--content", str(content), "--out", str(out)]) == 0
     first = digests(out)
     entries = [p for p in cache.rglob("*") if p.is_file() and not p.name.startswith(".")]
-    assert {p.relative_to(cache).parts[0] for p in entries} == {"parse", "math", "anki"}
+    assert {p.relative_to(cache).parts[0] for p in entries} == {"parse", "math", "anki", "pdf"}
     marker = tmp_path / "marker"
     for entry in entries:
         entry.write_bytes(pickle.dumps(Payload(marker)) if planted == "pickle" else b"\x00garbage\xff" * 7)

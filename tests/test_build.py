@@ -103,27 +103,46 @@ def outputs(folder: Path) -> dict[str, str]:
     return {name: digest for name, digest in digests(folder).items() if not name.startswith(".")}
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.7, 1.2, 1.7])
-def test_a_killed_build_leaves_whole_files(tmp_path: Path, two_versions: tuple[Path, Path, Path], delay: float) -> None:
-    """Kill a build at some moment: each output is the old file or the new one, never a part."""
+@pytest.mark.parametrize("written", [0, 1, 2, 3])
+def test_a_killed_build_leaves_whole_files(tmp_path: Path, two_versions: tuple[Path, Path, Path], written: int) -> None:
+    """Kill a build when it has reported `written` outputs: each output is the old file or the new one, never a part.
+
+    The build prints each output's line as soon as the file is in place, so the moments are the
+    build's own: at its start, after the first or the second file (the PDF still being laid out in
+    worker processes), and after the last, before the state file.
+    """
     content, old, new = two_versions
     out = tmp_path / "out"
     shutil.copytree(old, out)
     build = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
         start_new_session=True,
     )
-    time.sleep(delay)
+    assert build.stdout is not None
+    lines = [build.stdout.readline() for _ in range(written)]
     os.killpg(build.pid, signal.SIGKILL)
     build.wait(timeout=30)
+    build.stdout.close()
+    assert all(str(out) in line and " KiB " in line for line in lines), lines  # each an output written
     olds, news = outputs(old), outputs(new)
-    for name, digest in outputs(out).items():
+    found = outputs(out)
+    for name, digest in found.items():
         assert digest in (olds[name], news[name]), name
+    assert sum(found[name] == news[name] != olds[name] for name in found) >= written
     assert main(["--content", str(content), "--out", str(out)]) == 0
     assert outputs(out) == news
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_page_and_deck_are_written_before_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An author (in --watch too) sees the page and the deck while the PDF is still being laid out."""
+    out = tmp_path / "out"
+    assert main(["--format", "pdf,html,anki", "--content", str(FIXTURES / "valid"), "--out", str(out)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if " KiB " in line]
+    assert [Path(line.split()[0]).suffix for line in lines] == [".html", ".apkg", ".pdf"]
 
 
 def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:

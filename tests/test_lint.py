@@ -72,7 +72,7 @@ def test_twin_lint_compares_each_answer_with_a_bounded_number_of_others(monkeypa
     """A guide written to collide (groups of identical answers) costs work linear in its size, and every twin warns."""
     from studyguide import lint as lint_module
 
-    bench = importlib.util.spec_from_file_location("bench", Path(__file__).parent.parent / "benchmarks" / "run.py")
+    bench = importlib.util.spec_from_file_location("bench", Path(__file__).parent.parent / "benchmarks" / "guides.py")
     assert bench is not None and bench.loader is not None
     module = importlib.util.module_from_spec(bench)
     bench.loader.exec_module(module)

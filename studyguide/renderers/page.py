@@ -8,13 +8,21 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
+import rjsmin
 from markupsafe import Markup
 
 from ..markup import Hooks, notes_html, to_html
 from ..model import Guide, Question
 from ..rich import css_for_page, hooks_for_page
 from .base import Job, Options, environment
+
+if TYPE_CHECKING:
+    import jinja2
+
+# The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
+VENDOR = "page/vendor/ts-fsrs.umd.js"
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,21 @@ def script_hash(script: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
+def page_script(env: jinja2.Environment) -> str:
+    """Return the page's one script: the scheduler library (ts-fsrs, as npm ships it, minified), then ours.
+
+    The library is read as it is, not rendered as a template (its code may hold jinja2's delimiters);
+    rjsmin only takes out comments and spaces, as no minified build ships with the package.
+    """
+    assert env.loader is not None
+    library, _, _ = env.loader.get_source(env, VENDOR)
+    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in ("script.js", "study.js"))]
+    script = '"use strict";\n' + "\n".join(parts)
+    if "</script" in script.lower():
+        raise ValueError("the page's script must not contain '</script'")
+    return script
+
+
 class PageRenderer:
     """Writes `<guide-id>.html`."""
 
@@ -90,9 +113,7 @@ class PageRenderer:
         """Return the page's bytes."""
         guide, options = job.guide, job.options
         env = environment(options.templates)
-        script = env.get_template("page/script.js").render()
-        if "</script" in script.lower():
-            raise ValueError("page/script.js must not contain '</script'")
+        script = page_script(env)
         tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(job.resources)
         entries = self.entries(guide, hooks)

@@ -73,8 +73,14 @@
     });
   }
 
+  // On a phone (narrow screen) the toolbar sticks by its last row only: --bar-top hides the rows above.
+  var actions = toolbar.querySelector(".actions");
+  var phone = window.matchMedia("(max-width: 30rem)");
+
   function barHeight() {
-    document.documentElement.style.setProperty("--bar-height", toolbar.offsetHeight + "px");
+    var above = phone.matches ? actions.getBoundingClientRect().top - toolbar.getBoundingClientRect().top - 4 : 0;
+    document.documentElement.style.setProperty("--bar-top", -above + "px");
+    document.documentElement.style.setProperty("--bar-height", toolbar.offsetHeight - above + "px");
   }
 
   function showTarget() {
@@ -135,6 +141,7 @@
   });
   window.addEventListener("hashchange", showTarget);
   if (window.ResizeObserver) new ResizeObserver(barHeight).observe(toolbar);
+  if (phone.addEventListener) phone.addEventListener("change", barHeight);
   barHeight();
   // Printing shows every answer: the print stylesheet does it, and this keeps the state afterwards.
   var printed = [];

@@ -51,6 +51,7 @@ class SafeFetcher:
     def __init__(self, roots: list[Path]) -> None:
         self.roots = [root.resolve() for root in roots]
         self.refused: list[str] = []
+        self.read: list[Path] = []  # every file given to WeasyPrint (a cached part is checked against them)
 
     def allows(self, url: str) -> Path | None:
         """Return the local file a URL names, if it is inside an allowed folder."""
@@ -80,6 +81,7 @@ def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
             if path is None:
                 policy.refused.append(url)
                 raise FatalURLFetchingError(f"refused to load {url}")
+            policy.read.append(path)
             return URLFetcherResponse(url, body=path.read_bytes())
 
     return policy, Fetcher()
@@ -251,8 +253,8 @@ class Printer:
         )
         return with_stand_ins(html)
 
-    def layout(self, html: str) -> weasyprint.Document:
-        """Lay out print HTML, loading only what the fetcher allows; a refused resource raises RefusedResource."""
+    def layout(self, html: str, read: list[Path] | None = None) -> weasyprint.Document:
+        """Lay out print HTML, fetching only allowed files (added to `read`); a refused one raises RefusedResource."""
         import weasyprint
         from weasyprint.urls import FatalURLFetchingError
 
@@ -265,6 +267,8 @@ class Printer:
                 raise
         if policy.refused:
             raise RefusedResource("\n".join(refusal(url, templates) for url in dict.fromkeys(policy.refused)))
+        if read is not None:
+            read.extend(policy.read)
         return document
 
     def write(self, document: weasyprint.Document, target: str | IO[bytes], tagged: bool = True) -> None:

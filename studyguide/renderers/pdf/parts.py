@@ -15,12 +15,13 @@ as it does inside the whole guide; only its page numbers depend on where it will
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -28,8 +29,12 @@ from ...model import Guide, Section
 from ..base import Options, environment
 from .join import Joined, Laid
 from .layout import Part, Printer
+from .reuse import Parts
 
-PART_PAGES = 60  # about this many pages per part; a guide under two parts' worth is laid out whole
+if TYPE_CHECKING:
+    import weasyprint
+
+PART_PAGES = 16  # about this many pages per part (runs of whole sections); a single run is laid out whole
 WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
 QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
 FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
@@ -44,18 +49,18 @@ def estimate(section: Section, quiz: bool) -> float:
 
 
 def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[Part]:
-    """Return the parts after the front matter, each a run of whole sections; none: lay the guide out whole."""
+    """Return the parts after the front matter, each a run of whole sections; none (a single run): lay out whole."""
     part_pages = part_pages or PART_PAGES
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
     answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
-    if sum(pages for _, pages in sizes + answers) < 2 * part_pages:
-        return []
     parts = [Part(front=False, sections=run, answers=False, footer=False) for run in runs(sizes, part_pages)]
     parts += [  # the self-test edition's answers: each section's start a page too
         Part(front=False, sections=(), answers=True, answer_sections=run, footer=False)
         for run in runs(answers, part_pages)
     ]
+    if len(parts) < 2:  # one run of sections: nothing to share out
+        return []
     return parts
 
 
@@ -72,35 +77,54 @@ def runs(sizes: list[tuple[str, float]], part_pages: int) -> list[tuple[str, ...
     return [tuple(run) for run in grouped]
 
 
-# The printer of this build, in a worker process: set by the pool's initializer. With the fork
-# start method the worker inherits it (and the model) from the parent instead of receiving it
-# through a pipe.
+# The printer of this build and its cached parts, in a worker process: set by the pool's
+# initializer. With the fork start method the worker inherits them (and the model) from the parent
+# instead of receiving them through a pipe.
 _printer: Printer | None = None
+_reuse: Parts | None = None
 
 
 def _start_worker(printer: Printer) -> None:
     """In a new worker: keep the build's printer for its tasks."""
-    global _printer
+    global _printer, _reuse
     _printer = printer
+    _reuse = Parts(printer.job.cache, printer.guide.meta.id)
+
+
+def _laid_out(html: str, path: str | None, tagged: bool, laid: Callable[[weasyprint.Document], Laid]) -> Laid:
+    """In a worker: the cached layout of this HTML, or a new one (written to `path`, tagged or not, if given), kept."""
+    assert _printer is not None and _reuse is not None
+    key = _reuse.key(html, tagged)
+    found = _reuse.get(key, path)
+    if found is not None:
+        return found
+    read: list[Path] = []
+    document = _printer.layout(html, read)
+    if path is not None:
+        _printer.write(document, path, tagged=tagged)
+    result = laid(document)
+    _reuse.put(key, result, read)
+    return result
 
 
 def _lay_out(task: tuple[Part, str | None]) -> Laid:
-    """In a worker: lay out one part; write it as tagged PDF when given a path."""
+    """In a worker: lay out one part (or take it from the cache); write it as tagged PDF when given a path."""
     assert _printer is not None
     part, path = task
     html, missing = _printer.part_html(part)
-    document = _printer.layout(html)
     elsewhere = frozenset(missing)
-    anchors: dict[str, int] = {}
-    for k, page in enumerate(document.pages):
-        for name in page.anchors:  # a box that spans pages names its anchor on each: the first is the target
-            if name not in elsewhere:
-                anchors.setdefault(name, k)
-    if path is not None:
-        _printer.write(document, path)
     sections = _printer.guide.sections
     nested = part.answer_sections is not None and sections[0].id not in part.answer_sections
-    return Laid(len(document.pages), anchors, elsewhere, path, nested)
+
+    def laid(document: weasyprint.Document) -> Laid:
+        anchors: dict[str, int] = {}
+        for k, page in enumerate(document.pages):
+            for name in page.anchors:  # a box that spans pages names its anchor on each: the first is the target
+                if name not in elsewhere:
+                    anchors.setdefault(name, k)
+        return Laid(len(document.pages), anchors, elsewhere, path, nested)
+
+    return _laid_out(html, path, True, laid)
 
 
 def _footers(task: tuple[int, int, int, str]) -> Laid:
@@ -113,9 +137,7 @@ def _footers(task: tuple[int, int, int, str]) -> Laid:
         .get_template("pdf/footers.html")
         .render(meta=_printer.guide.meta, css=Markup(_printer.css(part)), count=count)
     )
-    document = _printer.layout(html)
-    _printer.write(document, path, tagged=False)
-    return Laid(len(document.pages), {}, frozenset(), path)
+    return _laid_out(html, path, False, lambda document: Laid(len(document.pages), {}, frozenset(), path))
 
 
 Task = tuple[Callable[[Any], Laid], object]  # (_lay_out, (part, path)) or (_footers, (first, count, total, path))
@@ -150,9 +172,9 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
         context.Pool(workers(), initializer=_start_worker, initargs=(printer,), maxtasksperchild=1) as pool,
     ):
         paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
-        tasks: list[Task] = [(_lay_out, (front, None))]
+        tasks: list[Task] = [(_lay_out, (front, None))]  # only counted
         tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
-        first, *body = pool.map(_run, tasks, chunksize=1)
+        first, *body = longest_first(pool, tasks, [0.0, *(weight(guide, part, quiz) for part in parts)])
         front_pages = first.pages  # with the placeholders; the real numbers are no wider
         joined: Joined | None = None
         for _ in range(ROUNDS):
@@ -177,6 +199,20 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
         joined.add(head, front=True, blank=front_pages - head.pages)
         joined.stamp(feet)
         return joined.save()
+
+
+def weight(guide: Guide, part: Part, quiz: bool) -> float:
+    """Return about how many pages a part fills."""
+    if part.answer_sections is not None:
+        return sum(estimate(s, False) for s in guide.sections if s.id in part.answer_sections)
+    return sum(estimate(s, quiz) for s in guide.sections if part.sections is None or s.id in part.sections)
+
+
+def longest_first(pool: multiprocessing.pool.Pool, tasks: list[Task], weights: list[float]) -> list[Laid]:
+    """Run the tasks, the heaviest first (so no core is left with one long part at the end); return them in order."""
+    order = sorted(range(len(tasks)), key=lambda i: -weights[i])
+    results: dict[int, Laid] = dict(zip(order, pool.map(_run, [tasks[i] for i in order], chunksize=1), strict=True))
+    return [results[i] for i in range(len(tasks))]
 
 
 def page_numbers(body: Sequence[Laid], front_pages: int) -> tuple[dict[str, int], int]:
