@@ -96,7 +96,8 @@ def printed_checkbox(checked: bool) -> str:
     return f'<span class="task" role="img" aria-label="{label}">{box}</span>'
 
 
-CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<code[^>]*>)?)(.*?)((?:</code>)?</pre>)", re.S)
+# A code block's opening (Pygments puts an empty span before <code>), its lines, and its end.
+CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<span></span>)?(?:<code[^>]*>)?)(.*?)((?:</code>)?</pre>)", re.S)
 TAG = re.compile(r"<[^>]*>")
 HANG = 2  # columns a wrapped code line sits right of its own indentation
 

@@ -218,3 +218,14 @@ def test_formulas_are_drawn_in_the_text_faces_math_font(tmp_path: Path, monkeypa
     monkeypatch.setattr(mathsvg, "math_font", lambda: (None, "ziamath default"))
     stix = mathsvg.draw("x^2", False, cache)
     assert stix != pagella and cache.misses["math"] == 2
+
+
+def test_each_printed_code_line_is_one_block_inside_the_code_element() -> None:
+    """Every line of a highlighted block becomes one hanging block, all inside <code> (whole tags per line)."""
+    from studyguide.highlight import highlight
+    from studyguide.rich import hanging_lines
+
+    html = hanging_lines(highlight("def f():\n    return 1\n", "python"))
+    inner = html[html.index("<code>") + len("<code>") : html.index("</code>")]
+    lines = re.findall(r'<span class="line" style="padding-left:(\d+)ch;text-indent:-\1ch">', inner)
+    assert lines == ["2", "6"] and inner.startswith('<span class="line"') and inner.endswith("</span>")
