@@ -39,12 +39,28 @@ def synthetic(size: int, target: Path) -> Path:
             text = re.sub(r"\(#([a-z0-9-]+)\)", rf"(#\1-c{copy})", text)
             text = re.sub(r"(?m)^(#{1,2} )(.*?)( \{#)", rf"\1\2 (copy {copy + 1})\3", text)
             blocks = re.split(r"(?m)^(?=## )", text)
-            if len(blocks) - 1 > left:  # a partial copy: its links may point at questions it leaves out
-                blocks = [re.sub(r"(?m)^See also: .*\n\n?", "", block) for block in blocks]
             keep = [blocks[0]] + blocks[1 : 1 + left]
             left -= len(keep) - 1
             (content / f"{copy:04d}-{path.name}").write_text("".join(keep), encoding="utf-8")
+    unlink_missing(content)
     return content
+
+
+def unlink_missing(content: Path) -> None:
+    """In a partial copy, turn links to the questions it leaves out into their text (See also: drop them)."""
+    files = sorted(content.glob("*.md"))
+    held = {m for path in files for m in re.findall(r"\{#([a-z0-9-]+)\}", path.read_text(encoding="utf-8"))}
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+
+        def see_also(line: re.Match[str]) -> str:
+            links = re.findall(r"\[[^\]]*\]\(#([a-z0-9-]+)\)", line[1])
+            entries = [m[0] for m in re.finditer(r"\[[^\]]*\]\(#([a-z0-9-]+)\)", line[1]) if m[1] in held]
+            return line[0] if len(entries) == len(links) else f"See also: {', '.join(entries)}\n" if entries else ""
+
+        text = re.sub(r"(?m)^See also: (.*)\n", see_also, text)
+        text = re.sub(r"\[([^\]]*)\]\(#([a-z0-9-]+)\)", lambda m: m[0] if m[2] in held else m[1], text)
+        path.write_text(text, encoding="utf-8")
 
 
 def print_html(content: Path, target: Path) -> Path:

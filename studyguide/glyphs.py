@@ -1,144 +1,140 @@
-"""Characters the printed guide cannot print: read from the cmaps of the fonts its stylesheet names.
+"""The page's formula glyphs: each drawn once, at each size it is used, in one hidden block of the page.
 
-templates/pdf/print.css sets text in TeX Gyre Pagella, falling back character by character to
-DejaVu, Noto CJK and (for emoji) the emoji font; code in DejaVu Sans Mono. `CHAIN` lists the same
-fonts. A character none of them holds would print as an empty box: `--check` warns of it at its
-line, with the Debian package that would print it.
+ziamath draws a glyph as a `<symbol>` with a viewBox, placed by `<use x y width height>`; a page
+of 50 questions places about 2,600 glyphs. Here each (glyph, size) becomes one `<g>` whose
+transform does what the symbol's viewport did (scale and place it as SVG's default
+`preserveAspectRatio="xMidYMid meet"` would), its baseline at y = 0, so a placement is only
+`<use href x>` (and `y` off the baseline), and the outlines are written as relative path data:
+the page's formulas take about half the bytes. No SVG library does this rewrite; it touches only
+what ziamath writes (viewBox, width, height, path data), and leaves anything else as it is.
 """
 
 from __future__ import annotations
 
-import functools
-import subprocess
-import unicodedata
-from collections.abc import Iterator
-from pathlib import Path
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 
-from .errors import Problem
-from .model import Guide, Node
-
-# (fontconfig family, Debian package): the fonts of print.css's stacks, and emoji from fontconfig.
-CHAIN = (
-    ("TeX Gyre Pagella", "fonts-texgyre"),
-    ("DejaVu Serif", "fonts-dejavu-core"),
-    ("DejaVu Sans", "fonts-dejavu-core"),
-    ("DejaVu Sans Mono", "fonts-dejavu-core"),
-    ("Noto Serif CJK JP", "fonts-noto-cjk"),
-    ("Noto Sans Mono CJK JP", "fonts-noto-cjk"),
-    ("Noto Color Emoji", "fonts-noto-color-emoji"),
-    ("Symbola", "fonts-symbola"),
-)
-CJK = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "FULLWIDTH", "HALFWIDTH", "KANBUN")
-TEXT_KINDS = frozenset({"text", "code_inline", "fence"})
-MAX_NAMED = 5  # characters named in one warning; the rest are counted
+TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+ARITY = {"M": 2, "L": 2, "Q": 4, "C": 6, "Z": 0}  # the absolute commands ziamath writes, and their numbers
 
 
-def font_files() -> dict[str, list[Path]]:
-    """Return the files of each installed family of the chain, as fontconfig (which Pango asks) lists them."""
+def _number(value: float, digits: int = 3) -> str:
+    """Format a number compactly."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+@dataclass
+class Glyphs:
+    """The glyph definitions of one page, keyed by the glyph's drawing and its placement's transform."""
+
+    defined: dict[str, str] = field(default_factory=dict)  # id -> the <g> element's markup
+    ids: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def share(self, root: ET.Element) -> None:
+        """Move a formula SVG's glyph symbols into the shared definitions; its uses point at them."""
+        symbols = {s.get("id", ""): s for s in root.findall("symbol")}
+        for use in root.iter("use"):
+            symbol = symbols.get(use.get("href", "")[1:])
+            fit = placement(symbol, use) if symbol is not None else None
+            if symbol is None or fit is None:
+                continue
+            scale, tx, ty = fit  # the glyph's baseline is drawn at the use's y (most glyphs sit on y = 0)
+            transform = f"matrix({_number(scale, 4)} 0 0 {_number(scale, 4)} {_number(tx)} 0)"
+            y = _number(float(use.get("y", "0")) + ty, 1)  # a tenth of a unit: a thousandth of an em
+            use.set("x", _number(float(use.get("x", "0")), 1))
+            if y == "0":
+                use.attrib.pop("y", None)
+            else:
+                use.set("y", y)
+            for element in symbol.iter():
+                if element.get("d"):
+                    element.set("d", relative(element.get("d", "")))
+            drawing = "".join(ET.tostring(child, encoding="unicode") for child in symbol)
+            key = (drawing, transform)
+            if key not in self.ids:
+                self.ids[key] = f"_g{len(self.ids) + 1}"  # question ids never start with "_"
+                self.defined[self.ids[key]] = f'<g id="{self.ids[key]}" transform="{transform}">{drawing}</g>'
+            for name in ("width", "height"):
+                use.attrib.pop(name, None)
+            use.set("href", f"#{self.ids[key]}")
+        used = {use.get("href", "")[1:] for use in root.iter("use")}
+        for symbol_id, symbol in symbols.items():
+            if symbol_id not in used:
+                root.remove(symbol)
+
+    def markup(self) -> str:
+        """Return every definition, in the order first used."""
+        return "".join(self.defined.values())
+
+
+def placement(symbol: ET.Element, use: ET.Element) -> tuple[float, float, float] | None:
+    """Return the scale and offsets that draw a symbol's content where a `<use>` with width and height put it."""
+    if symbol.get("preserveAspectRatio") is not None or not (use.get("width") and use.get("height")):
+        return None
     try:
-        listing = subprocess.run(
-            ["fc-list", "--format", "%{family[0]}\t%{style[0]}\t%{file}\n", ":"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    wanted = {family for family, _ in CHAIN}
-    files: dict[str, list[Path]] = {}
-    for row in sorted(listing.splitlines()):
-        family, style, file = (row.split("\t") + ["", ""])[:3]
-        if family in wanted and style in ("Regular", "Book"):  # the other styles hold the same characters
-            files.setdefault(family, []).append(Path(file))
-    return files
+        vx, vy, vw, vh = (float(v) for v in symbol.get("viewBox", "").split())
+        width, height = float(use.get("width", "")), float(use.get("height", ""))
+    except ValueError:
+        return None
+    if vw <= 0 or vh <= 0:
+        return None
+    scale = min(width / vw, height / vh)
+    if abs(width - vw * height / vh) < 0.02:  # a fit up to the rounding of width (ziamath writes 2 decimals)
+        scale = height / vh
+    spare_x = max(0.0, width - vw * scale) if abs(width - vw * scale) >= 0.02 else 0.0
+    spare_y = max(0.0, height - vh * scale) if abs(height - vh * scale) >= 0.02 else 0.0
+    tx = spare_x / 2 - vx * scale
+    ty = spare_y / 2 - vy * scale
+    return scale, tx, ty
 
 
-@functools.cache
-def cmap(path: Path) -> frozenset[int]:
-    """Return the code points one font file (the first font of a collection) maps to glyphs."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, lazy=True, fontNumber=0) as font:
-        return frozenset(font.getBestCmap() or {})
+def tenths(value: int) -> str:
+    """Write a number given in tenths as briefly as SVG reads it: 5 -> '.5', -12 -> '-1.2', 30 -> '3'."""
+    sign, whole, tenth = "-" if value < 0 else "", abs(value) // 10, abs(value) % 10
+    return sign + (str(whole) if whole else "") + (f".{tenth}" if tenth else "" if whole else "0")
 
 
-def missing(chars: set[str]) -> set[str]:
-    """Return the characters that no installed font of the chain holds (fonts read only while some are left)."""
-    left = {c for c in chars if printable(c)}
-    files = font_files() if left else {}
-    for family, _ in CHAIN:
-        for path in files.get(family, []):
-            if not left:
-                return left
-            held = cmap(path)
-            left = {c for c in left if ord(c) not in held}
-    return left
+def relative(d: str) -> str:
+    """Rewrite absolute path data (M, L, Q, C, Z) as relative commands, to a tenth of a unit as ziamath's
+    coordinates are after `compact_path`; the same points, in fewer bytes. Other path data is kept as it is."""
+    tokens = TOKEN.findall(d)
+    out: list[str] = []
+    x = y = start_x = start_y = 0
+    i = 0
+    while i < len(tokens):
+        command = tokens[i]
+        i += 1
+        if command not in ARITY:
+            return d
+        if command == "Z":
+            out.append("z")
+            x, y = start_x, start_y
+            continue
+        arity = ARITY[command]
+        while i < len(tokens) and not tokens[i].isalpha():
+            values = [round(float(t) * 10) for t in tokens[i : i + arity]]
+            if len(values) < arity or any(t.isalpha() for t in tokens[i : i + arity]):
+                return d
+            i += arity
+            moves = [v - (x if k % 2 == 0 else y) for k, v in enumerate(values)]
+            if command == "L" and moves == [0, 0]:  # ziamath starts many outlines with a line of no length
+                continue
+            out.append("m" if command == "M" and not out or command == "M" and out[-1] == "z" else command.lower())
+            out.append(numbers(moves))
+            x, y = values[-2], values[-1]
+            if command == "M":
+                start_x, start_y, command = x, y, "L"  # more pairs after a move are lines
+    return "".join(out)
 
 
-def printable(char: str) -> bool:
-    """Tell whether a character needs a glyph: not ASCII, a space, a control, format or variation character."""
-    if ord(char) < 0x80:
-        return False
-    category = unicodedata.category(char)
-    return category[0] not in "CZ" and not 0xFE00 <= ord(char) <= 0xFE0F and char != "\u20e3"
-
-
-def package(char: str) -> str:
-    """Return the Debian package whose fonts print a character (by its script; Noto's core set otherwise)."""
-    name = unicodedata.name(char, "")
-    if any(word in name for word in CJK):
-        return "fonts-noto-cjk"
-    if unicodedata.category(char) == "So" and ord(char) >= 0x2190:
-        return "fonts-noto-color-emoji"
-    return "fonts-noto-core"
-
-
-def installed_packages() -> set[str]:
-    """Return the chain's Debian packages whose fonts fontconfig lists."""
-    files = font_files()
-    return {pkg for family, pkg in CHAIN if family in files}
-
-
-def texts(guide: Guide) -> Iterator[tuple[Path, int, str]]:
-    """Yield every printed text of the guide with its file and line: titles, answers, code."""
-    for section in guide.sections:
-        yield section.source.path, section.source.line, section.title
-        for q in section.questions:
-            yield q.source.path, q.source.line, q.title
-            for tree in q.trees():
-                yield from _node_texts(q.source.path, tree, tree.line or q.source.line)
-
-
-def _node_texts(path: Path, node: Node, line: int) -> Iterator[tuple[Path, int, str]]:
-    """Yield the text of a node and its descendants, each at the nearest line known."""
-    line = node.line or line
-    if node.kind in TEXT_KINDS:
-        yield path, line, node.text
-    elif node.kind == "image":
-        yield path, line, node.attr("alt")
-    for child in node.children:
-        yield from _node_texts(path, child, line)
-
-
-def unprintable(guide: Guide) -> list[Problem]:
-    """Warn at its first line of every character the PDF's fonts cannot print: one warning a line and package."""
-    found = list(texts(guide))
-    absent = missing({c for _, _, text in found for c in text})
-    if not absent:
-        return []
-    have = installed_packages()
-    problems: list[Problem] = []
-    for path, line, text in found:
-        by_package: dict[str, list[str]] = {}
-        for char in dict.fromkeys(c for c in text if c in absent):  # in the order they are written
-            absent.discard(char)
-            by_package.setdefault(package(char), []).append(char)
-        for pkg, chars in by_package.items():
-            fix = f"install the Debian package {pkg}" if pkg not in have else f"no font of {pkg} or the others has it"
-            named = ", ".join(
-                f"U+{ord(c):04X} '{c}' ({unicodedata.name(c, 'unnamed').lower()})" for c in chars[:MAX_NAMED]
-            )
-            more = f" and {len(chars) - MAX_NAMED} more" if len(chars) > MAX_NAMED else ""
-            problems.append(Problem(path, line, f"warning: {named}{more} would print as a box in the PDF: {fix}"))
-    return problems
+def numbers(values: list[int]) -> str:
+    """Join numbers given in tenths with the fewest separators SVG needs."""
+    text = ""
+    for value in values:
+        number = tenths(value)
+        last = text.split(" ")[-1].split("-")[-1]  # the digits of the number before
+        needs = text and not number.startswith("-") and not (number.startswith(".") and "." in last)
+        text += (" " if needs else "") + number
+    return text

@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 
 from .errors import Problem
-from .glyphs import unprintable
+from .printable import unprintable
 from .model import Guide, Question
 from .reading import MAX_FILE_BYTES, ReadError, read_bytes
 

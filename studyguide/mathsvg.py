@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from .cache import Cache
+from .glyphs import Glyphs
 from .mathvocab import for_ziamath, mathjax_problem
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -187,7 +188,8 @@ class Formulas:
 
     shared: bool = True
     scale: float = 1.0  # the formulas' size against the text's, beyond the math font's own (scale())
-    symbols: dict[str, str] = field(default_factory=dict)
+    symbols: dict[str, str] = field(default_factory=dict)  # glyphs ziamath placed in a way `glyphs` leaves alone
+    glyphs: Glyphs = field(default_factory=Glyphs)
     count: int = 0
     placed: dict[tuple[str, bool], str] = field(default_factory=dict)  # each distinct formula is drawn once
 
@@ -221,17 +223,20 @@ class Formulas:
             new = f"mg-{digest}"
             renamed[old] = new
             symbol.set("id", new)
-            if self.shared:
-                root.remove(symbol)
-                self.symbols.setdefault(new, ET.tostring(symbol, encoding="unicode"))
-        if all(use.get("fill") == "currentColor" for use in root.iter("use")):
-            for use in root.iter("use"):
-                del use.attrib["fill"]
-            root.set("fill", "currentColor")
         for use in root.iter("use"):
             href = use.get("href", "")
             if href.startswith("#") and href[1:] in renamed:
                 use.set("href", "#" + renamed[href[1:]])
+        if self.shared:
+            self.glyphs.share(root)
+            for symbol in root.findall("symbol"):  # one ziamath placed otherwise: defined once as it is
+                root.remove(symbol)
+                self.symbols.setdefault(symbol.get("id", ""), ET.tostring(symbol, encoding="unicode"))
+        if all(use.get("fill") == "currentColor" for use in root.iter("use")):
+            for use in root.iter("use"):
+                del use.attrib["fill"]
+            if not self.shared:  # the page's stylesheet fills its formulas with the text's colour
+                root.set("fill", "currentColor")
         x, y, width, height = (float(v) for v in root.get("viewBox", "0 0 0 0").split())
         em = self.scale * scale() / FONT_PX
         root.set("width", _number(width * em) + "em")
@@ -239,7 +244,6 @@ class Formulas:
         root.set("style", f"vertical-align:{_number(-(y + height) * em)}em")
         root.set("class", "math-display" if display else "math-inline")
         root.set("role", "img")
-        root.set("focusable", "false")
         title = ET.Element("title")
         title.text = tex
         root.insert(0, title)
@@ -252,9 +256,9 @@ class Formulas:
 
     def defs(self) -> str:
         """Return the hidden block that defines every shared glyph once ('' when there is none)."""
-        if not self.symbols:
+        if not self.symbols and not self.glyphs.defined:
             return ""
-        body = "".join(self.symbols[key] for key in sorted(self.symbols))
+        body = self.glyphs.markup() + "".join(self.symbols[key] for key in sorted(self.symbols))
         return (
             f'<svg xmlns="{SVG_NS}" width="0" height="0" aria-hidden="true" focusable="false" '
             f'style="position:absolute;width:0;height:0;overflow:hidden"><defs>{body}</defs></svg>'

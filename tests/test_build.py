@@ -205,3 +205,17 @@ def test_library_versions_match_the_installed_distributions() -> None:
         except metadata.PackageNotFoundError:
             expected = None
         assert versions.version(library) == expected, library
+
+
+def test_a_reader_that_goes_away_stops_the_build_quietly(tmp_path: Path) -> None:
+    """`studyguide build | head -1`: no traceback; what was written is whole, and the next build writes the rest."""
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), "--content", str(FIXTURES / "valid"), "--out", str(out)]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert build.stdout is not None and build.stderr is not None
+    first = build.stdout.readline()
+    build.stdout.close()  # as `head -1` does
+    errors = build.stderr.read()
+    assert build.wait(timeout=120) in (0, 128 + signal.SIGPIPE)
+    assert "Traceback" not in errors and " KiB " in first
+    assert main(["--content", str(FIXTURES / "valid"), "--out", str(out)]) == 0

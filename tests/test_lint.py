@@ -116,12 +116,12 @@ def test_without_the_cjk_fonts_cjk_text_warns_and_names_their_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a machine where only the text face is installed, CJK and emoji name the packages that print them."""
-    from studyguide import glyphs
+    from studyguide import printable
 
     body = "# Extra {#extra}\n\n## Greetings? {#greet}\n\nTags: testing\n\nJapanese 日本 and a rocket 🚀.\n"
     guide = guide_with(tmp_path, body)
-    only_text = {family: files for family, files in glyphs.font_files().items() if family == "TeX Gyre Pagella"}
-    monkeypatch.setattr(glyphs, "font_files", lambda: only_text)
+    only_text = {family: files for family, files in printable.font_files().items() if family == "TeX Gyre Pagella"}
+    monkeypatch.setattr(printable, "font_files", lambda: only_text)
     messages = [w.message for w in lint(guide) if "would print as a box" in w.message]
     assert any("'日'" in m and "fonts-noto-cjk" in m for m in messages)
     assert any("'🚀'" in m and "fonts-noto-color-emoji" in m for m in messages)

@@ -189,6 +189,7 @@ def test_fonts_embedded(full: Path) -> None:
 
 
 def test_two_builds_give_identical_bytes(full: Path, guide: Guide) -> None:
+    """The command line's build (laid out in parts, joined) and a second layout, in this process, without a cache."""
     again = PdfRenderer().render(load(guide.root, Options()))
     assert hashlib.sha256(again).hexdigest() == hashlib.sha256(full.read_bytes()).hexdigest()
 

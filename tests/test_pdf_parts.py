@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import CONTENT
 from pypdf import PdfReader
 from readers import pdf_text
 from test_pdf import FIXTURES, outline
 
-from studyguide.cli import main
+from studyguide.cache import Cache
 from studyguide.model import Guide
 from studyguide.pipeline import load
 from studyguide.renderers.base import TEMPLATES, Options
@@ -174,16 +173,6 @@ def test_footers_are_stamped_as_pagination_artifacts(pair: tuple[Path, Path]) ->
             assert opened and opened[-1][0] == pikepdf.Name.Artifact and opened[-1][1].Type == pikepdf.Name.Pagination
 
 
-def test_the_build_joins_parts_reproducibly(guide: Guide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With smaller parts the command line lays the real guide out in parts; twice gives the same bytes."""
-    monkeypatch.setattr(parts_module, "PART_PAGES", PART_PAGES["full"])
-    assert main(["--format", "pdf", "--content", str(CONTENT), "--out", str(tmp_path), "--force"]) == 0
-    built = (tmp_path / f"{guide.meta.id}.pdf").read_bytes()
-    parts = plan(guide, Options())
-    assert len(parts) >= 4
-    assert render_in_parts(Printer(load(guide.root, Options())), parts) == built
-
-
 def test_a_refused_resource_in_a_part_names_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker's refusal reaches the build whole: the template file and line that named the resource."""
     content = tmp_path / "content"  # the fixture guide and a second section: two parts
@@ -204,9 +193,12 @@ def test_a_refused_resource_in_a_part_names_its_line(tmp_path: Path, monkeypatch
 
 
 def test_a_shorter_contents_is_followed_by_blank_pages(
-    guide: Guide, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    guide: Guide, built: dict[str, Path], temporary_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """If the contents comes out shorter than the count its numbers assumed, blank pages keep them true."""
+    """If the contents comes out shorter than the count its numbers assumed, blank pages keep them true.
+
+    The body's parts are the build's own, taken from the cache it filled; only the contents is laid out anew.
+    """
     from test_pdf import (
         test_outline_sections_and_questions_open_their_pages,
         test_running_header_and_footer_not_on_cover,
@@ -215,7 +207,8 @@ def test_a_shorter_contents_is_followed_by_blank_pages(
 
     monkeypatch.setattr(parts_module, "placeholder", lambda guide, options: 10**60)  # counted with very wide numbers
     path = tmp_path / "parts.pdf"
-    path.write_bytes(render_in_parts(Printer(load(guide.root, Options())), plan(guide, Options(), PART_PAGES["full"])))
+    job = load(guide.root, Options(), Cache(temporary_cache))
+    path.write_bytes(render_in_parts(Printer(job), plan(guide, Options())))
     reader = PdfReader(path)
     first_section = reader.get_destination_page_number(reader.named_destinations[guide.sections[0].id])
     assert first_section is not None

@@ -120,7 +120,7 @@ class PageReader(HTMLParser):
             self.svgs.append(Svg(values))
         elif tag == "use" and self.svgs:
             self.svgs[-1].uses.append(values.get("href", ""))
-        elif tag == "symbol" and self.svgs:
+        elif tag in ("symbol", "g") and self.svgs and values.get("id"):  # a glyph defined
             self.svgs[-1].symbols.append(values.get("id", ""))
         elif tag == "title" and "svg" in self.stack:
             self.in_title = True
