@@ -7,8 +7,8 @@ import re
 from collections import Counter, defaultdict
 
 from .errors import Problem
-from .printable import unprintable
 from .model import Guide, Question
+from .printable import unprintable
 from .reading import MAX_FILE_BYTES, ReadError, read_bytes
 
 TAGS_FILE = "tags.txt"
