@@ -2,10 +2,11 @@
 
 Usage: python benchmarks/run.py [--sizes 42,420,4200] [--work DIR] [--suite] [--readme]
 
-For each size it measures, each in a fresh process: `--format all --force` and the PDF alone with an
-empty cache (a full build), WeasyPrint alone rendering the build's own print HTML, the deck and the
-page with a warm cache, a minimal genanki script writing the same notes, a rebuild with nothing
-changed, and the PDF after a one-answer edit (the parts it did not touch taken from the cache).
+For each size it measures, each in a fresh process and with an author's cache (parses, formulas, note
+type): `--format all --force` and the PDF alone laying out every part anew (the cache's PDF parts left
+out, as after a change of the templates), WeasyPrint alone rendering the build's own print HTML, the
+deck and the page, a minimal genanki script writing the same notes, a rebuild with nothing changed,
+and the PDF after a one-answer edit (the parts it did not touch taken from the cache).
 `--suite` also times the test suite as `make test` runs it; `--readme` writes the table into
 README.md between its benchmark markers. It prints wall time, peak memory and the ratios the
 targets are stated in, so the results hold on a noisy machine: the two sides of each ratio take turns, and each step
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -107,14 +109,19 @@ genanki.Package(list(decks.values())).write_to_file(sys.argv[2])
 """
 
 
-Step = tuple[list[str], Path | None]  # a command, and its cache folder (None: a new, empty one)
+# A command, and its cache folder: a folder to use as it is, or (with "no pdf") a copy of it without the PDF's
+# laid-out parts, so the build lays out the whole PDF as after any change of the templates or the code.
+Step = tuple[list[str], Path | None, str]
 
 
 def once(step: Step) -> dict[str, float]:
     """Run a command in a fresh process; return its wall time and peak memory (its own and its children's)."""
-    argv, cache = step
-    with tempfile.TemporaryDirectory(prefix="studyguide-bench-cache-") as empty:
-        env = {**os.environ, "STUDYGUIDE_CACHE": str(cache or empty)}
+    argv, cache, mode = step
+    with tempfile.TemporaryDirectory(prefix="studyguide-bench-cache-") as scratch:
+        if cache is not None and mode == "no pdf":
+            shutil.copytree(cache, scratch, dirs_exist_ok=True, ignore=lambda folder, names: ["pdf"])
+            cache = None
+        env = {**os.environ, "STUDYGUIDE_CACHE": str(cache or scratch)}
         probe = subprocess.run(
             [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True, env=env
         )
@@ -157,23 +164,26 @@ def run(sizes: list[int], work: Path, baseline_above_420: bool = False) -> list[
         out, warm = work / f"dist-{size}", work / f"cache-{size}"
         step = [*build, "--content", str(content), "--out", str(out)]
         row: dict[str, object] = {"questions": size}
-        # `all`, the PDF alone and WeasyPrint alone take turns, each full build with an empty cache. Above
-        # 420 questions only `all` runs, once: WeasyPrint alone takes about 25 minutes and 5.5 GiB at 4,200.
-        long: dict[str, Step] = {"all": ([*step, "--format", "all", "--force"], None)}
+        shutil.rmtree(warm, ignore_errors=True)
+        once(([*step, "--format", "all"], warm, ""))  # an author's cache: parses, formulas, note type, PDF parts
+        # `all`, the PDF alone and WeasyPrint alone take turns; `all` and the PDF lay out every part anew (the
+        # cache without its PDF parts). Above 420 questions only `all` runs, once: WeasyPrint alone takes
+        # about 25 minutes and 5.5 GiB at 4,200.
+        long: dict[str, Step] = {"all": ([*step, "--format", "all", "--force"], warm, "no pdf")}
         if size <= 420:
-            long["pdf"] = ([*step, "--format", "pdf", "--force"], None)
+            long["pdf"] = ([*step, "--format", "pdf", "--force"], warm, "no pdf")
         if size <= 420 or baseline_above_420:
             html = guides.print_html(content, work)
-            long["weasyprint"] = ([sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")], None)
+            alone = [sys.executable, "-c", WEASYPRINT_ALONE, str(html), str(work / "alone.pdf")]
+            long["weasyprint"] = (alone, None, "")
         row.update(zip(long, measure(list(long.values()), LONG if len(long) > 1 else 1), strict=True))
-        once(([*step, "--format", "all"], warm))  # an author's warm cache, then what each step costs with it
-        (row["rebuild"],) = measure([([*step, "--format", "all"], warm)], SHORT)
-        row["edit"] = fastest([edited(content, k, ([*step, "--format", "pdf"], warm)) for k in range(LONG)])
-        (row["html"],) = measure([([*step, "--format", "html", "--force"], warm)], SHORT)
+        (row["rebuild"],) = measure([([*step, "--format", "all"], warm, "")], SHORT)
+        row["edit"] = fastest([edited(content, k, ([*step, "--format", "pdf"], warm, "")) for k in range(LONG)])
+        (row["html"],) = measure([([*step, "--format", "html", "--force"], warm, "")], SHORT)
         notes = guides.genanki_notes(content)
         genanki_alone = [sys.executable, "-c", GENANKI_ALONE, str(notes), str(work / "alone.apkg")]
         row["anki"], row["genanki"] = measure(
-            [([*step, "--format", "anki", "--force"], warm), (genanki_alone, None)], SHORT
+            [([*step, "--format", "anki", "--force"], warm, ""), (genanki_alone, None, "")], SHORT
         )
         rows.append(row)
         print("\n".join(table([row])), flush=True)
@@ -256,7 +266,7 @@ def main() -> None:
         return
     lines = []
     if args.lint:
-        result = once(([sys.executable, __file__, "--lint-only", str(args.lint)], None))
+        result = once(([sys.executable, __file__, "--lint-only", str(args.lint)], None, ""))
         lines.append(
             f"twin lint of {args.lint} colliding questions: {result['seconds']:.2f} s, {result['peak_mib']:.0f} MiB"
         )
@@ -270,7 +280,7 @@ def main() -> None:
     for size in [int(s) for s in args.deck_and_page.split(",") if s]:
         content = guides.synthetic(size, work)
         step = [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(work / f"dist-{size}")]
-        result = once(([*step, "--force", "--format", "anki,html"], None))
+        result = once(([*step, "--force", "--format", "anki,html"], None, ""))
         lines.append(
             f"deck and page at {size} questions, empty cache: {result['seconds']:.1f} s, "
             f"{result['peak_mib']:.0f} MiB; tree {result['tree_mib']:.0f} MiB (target < 60 s)"

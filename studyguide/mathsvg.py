@@ -232,6 +232,11 @@ class Formulas:
             for symbol in root.findall("symbol"):  # one ziamath placed otherwise: defined once as it is
                 root.remove(symbol)
                 self.symbols.setdefault(symbol.get("id", ""), ET.tostring(symbol, encoding="unicode"))
+        else:  # its own glyphs, drawn without a viewport each (WeasyPrint clips and scales every one)
+            own = Glyphs()
+            own.share(root)
+            if own.defined:
+                root.insert(0, parse_svg(f'<defs xmlns="{SVG_NS}">{own.markup()}</defs>'))
         if all(use.get("fill") == "currentColor" for use in root.iter("use")):
             for use in root.iter("use"):
                 del use.attrib["fill"]
