@@ -4,7 +4,9 @@ Builds the guide in `content/` into a temporary folder, then writes to `docs/scr
 
 - `page-light.png`, `page-dark.png`: the study page in headless Chromium, one question opened;
 - `page-study.png`: the page in study mode, the first question with its core answer shown;
-- `pdf-contents.png`, `pdf-question.png`: two PDF pages through `pdftoppm -r 60`;
+- `pdf-cover.png`, `pdf-contents.png`, `pdf-question.png`: three PDF pages through `pdftoppm -r 60`;
+- `pdf-scripts.png`, `pdf-code.png`: two pages of the print fixture (`tests/fixtures/print`): other
+  scripts and emoji; code and a table;
 - `card-front.png`, `card-back.png`: one card as the real Anki library renders it
   (imported from the .apkg into a temporary collection), shown in Chromium.
 
@@ -48,6 +50,8 @@ STUDY_DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # the grade buttons' interva
 CARD_VIEWPORT: ViewportSize = {"width": 560, "height": 160}
 # The page opens this question (it has a formula); the card is the shortest answer without one.
 PAGE_QUESTION = "neural-networks"
+PRINT_FIXTURE = ROOT / "tests" / "fixtures" / "print"
+PRINT_PAGES = (("pdf-scripts", "scripts-print"), ("pdf-code", "isolation"))  # (PNG name, question id)
 DPI = 60
 
 
@@ -117,15 +121,15 @@ def contents_page(pdf: Path) -> int:
     raise SystemExit(f"no contents page in {pdf}")
 
 
-def shoot_pdf(pdf: Path, out: Path, question: Question) -> None:
-    """The contents page and the page of one question, rendered by pdftoppm."""
+def shoot_pdf(pdf: Path, out: Path, shots: dict[str, Question | int]) -> None:
+    """PDF pages rendered by pdftoppm: each given by its number, or by a question on it."""
     pages = outline_pages(pdf)
-    if question.title not in pages:
-        raise SystemExit(f"question {question.id!r} is not in the PDF outline")
-    for name, number in (("pdf-contents", contents_page(pdf)), ("pdf-question", pages[question.title])):
-        prefix = out / name
+    for name, where in shots.items():
+        if not isinstance(where, int) and where.title not in pages:
+            raise SystemExit(f"question {where.id!r} is not in the PDF outline")
+        number = where if isinstance(where, int) else pages[where.title]
         pages_arg = ["-f", str(number), "-l", str(number)]
-        command = ["pdftoppm", "-png", "-r", str(DPI), *pages_arg, "-singlefile", str(pdf), str(prefix)]
+        command = ["pdftoppm", "-png", "-r", str(DPI), *pages_arg, "-singlefile", str(pdf), str(out / name)]
         subprocess.run(command, check=True)
 
 
@@ -172,7 +176,18 @@ def run(content: Path, out: Path) -> list[Path]:
         dist = work / "dist"
         if build(["--format", "all", "--content", str(content), "--out", str(dist), "--force"]) != 0:
             raise SystemExit("the build failed")
-        shoot_pdf(dist / f"{gid}.pdf", out, page_q)
+        pdf = dist / f"{gid}.pdf"
+        guide_shots: dict[str, Question | int] = {
+            "pdf-cover": 1,
+            "pdf-contents": contents_page(pdf),
+            "pdf-question": page_q,
+        }
+        shoot_pdf(pdf, out, guide_shots)
+        printed = load_guide(PRINT_FIXTURE)
+        if build(["--format", "pdf", "--content", str(PRINT_FIXTURE), "--out", str(work / "print"), "--force"]) != 0:
+            raise SystemExit("the print fixture's build failed")
+        shots: dict[str, Question | int] = {name: printed.question(qid) for name, qid in PRINT_PAGES}
+        shoot_pdf(work / "print" / f"{printed.meta.id}.pdf", out, shots)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             try:
@@ -181,7 +196,8 @@ def run(content: Path, out: Path) -> list[Path]:
                 shoot_card(browser, dist / f"{gid}.apkg", out, card_q.id, work)
             finally:
                 browser.close()
-    names = ("page-light", "page-dark", "page-study", "pdf-contents", "pdf-question", "card-front", "card-back")
+    names = ["page-light", "page-dark", "page-study", "pdf-cover", "pdf-contents", "pdf-question", "pdf-scripts"]
+    names += ["pdf-code", "card-front", "card-back"]
     return [out / f"{name}.png" for name in names]
 
 

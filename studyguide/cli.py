@@ -52,7 +52,8 @@ def arguments() -> Parser:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="validate the content and lint it (warnings: twins, tags, core answers); write nothing",
+        help="validate the content and lint it (warnings: twins, tags, core answers, characters the PDF cannot "
+        "print); write nothing",
     )
     parser.add_argument(
         "--release",

@@ -40,7 +40,10 @@ def light_css(scroll: bool = True) -> str:
     """Return the light style (also the PDF's, where nothing scrolls): black text on white, xcode token colours."""
     base = [
         f"{BLOCK} {{ padding: 0.5em 0.75em; border-radius: 4px;{' overflow-x: auto;' if scroll else ''} }}",
-        f"{BLOCK} pre {{ margin: 0; padding: 0; background: transparent; color: inherit; white-space: pre-wrap; }}",
+        # On a screen a long line scrolls in its box (wrapped, it would lose its indentation); on paper it
+        # wraps, each line hanging under its own indentation (rich.hanging_lines).
+        f"{BLOCK} pre {{ margin: 0; padding: 0; background: transparent; color: inherit; "
+        f"white-space: {'pre' if scroll else 'pre-wrap'}; }}",
         f"{BLOCK} {{ color: #000000; }}",
     ]
     return "\n".join(base + _rules(LIGHT, ""))

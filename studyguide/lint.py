@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from .errors import Problem
 from .model import Guide, Question
+from .printable import unprintable
 from .reading import MAX_FILE_BYTES, ReadError, read_bytes
 
 TAGS_FILE = "tags.txt"
@@ -17,7 +18,7 @@ TWIN_SIMILARITY = 0.75
 
 def lint(guide: Guide) -> list[Problem]:
     """Return every warning about the guide, sorted by file and line."""
-    warnings = _tags(guide) + _long_without_core(guide) + _unlinked_twins(guide)
+    warnings = _tags(guide) + _long_without_core(guide) + _unlinked_twins(guide) + unprintable(guide)
     return sorted(warnings, key=lambda p: (str(p.path), p.line, p.message))
 
 

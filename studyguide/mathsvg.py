@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 
 from .cache import Cache
 from .glyphs import Glyphs
@@ -15,9 +17,25 @@ from .mathvocab import for_ziamath, mathjax_problem
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
-SCALE = 1.1  # STIX Two's small x-height next to DejaVu text
+# The PDF's text is TeX Gyre Pagella: its formulas are drawn in the matching math font, where Debian's
+# fonts-texgyre-math puts it. Without it, ziamath's own STIX Two Math (its x-height is smaller: scaled).
+MATH_FONT = Path("/usr/share/texmf/fonts/opentype/public/tex-gyre-math/texgyrepagella-math.otf")
+SCALE = {True: 1.0, False: 1.1}  # by whether the math font is TeX Gyre Pagella Math
+
+
+@functools.cache
+def math_font() -> tuple[str | None, str]:
+    """Return the math font file ziamath draws with (None: its bundled STIX Two Math) and a digest for cache keys."""
+    if MATH_FONT.is_file():
+        return str(MATH_FONT), f"{MATH_FONT.name} {hashlib.sha256(MATH_FONT.read_bytes()).hexdigest()}"
+    return None, "ziamath default"
+
+
+def scale() -> float:
+    """Return the size of a formula's em against the text's."""
+    return SCALE[math_font()[0] is not None]
 
 
 def parse_svg(text: str) -> ET.Element:
@@ -65,7 +83,7 @@ def render(tex: str, display: bool) -> str:
     if not tex.strip():
         raise MathError("empty formula")
     try:
-        formula = Latex(tex, inline=not display, color="currentColor")
+        formula = Latex(tex, inline=not display, color="currentColor", font=math_font()[0])
         unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
         if unknown:
             raise MathError(f"'{unknown[0]}' is unknown to the page and PDF's formula renderer (ziamath)")
@@ -107,7 +125,7 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
     for_cards = mathjax_problem(tex)
     if for_cards is not None:
         raise MathError(for_cards)
-    key = cache.key("math", f"render {RENDER_VERSION}\0display {int(display)}\0", tex)
+    key = cache.key("math", f"render {RENDER_VERSION}\0font {math_font()[1]}\0display {int(display)}\0", tex)
     if not svg_needed and cache.has("math", key):
         return ""
     stored = cache.get("math", key)
@@ -169,6 +187,7 @@ class Formulas:
     """
 
     shared: bool = True
+    scale: float = 1.0  # the formulas' size against the text's, beyond the math font's own (scale())
     symbols: dict[str, str] = field(default_factory=dict)  # glyphs ziamath placed in a way `glyphs` leaves alone
     glyphs: Glyphs = field(default_factory=Glyphs)
     count: int = 0
@@ -224,7 +243,7 @@ class Formulas:
             if not self.shared:  # the page's stylesheet fills its formulas with the text's colour
                 root.set("fill", "currentColor")
         x, y, width, height = (float(v) for v in root.get("viewBox", "0 0 0 0").split())
-        em = SCALE / FONT_PX
+        em = self.scale * scale() / FONT_PX
         root.set("width", _number(width * em) + "em")
         root.set("height", _number(height * em) + "em")
         root.set("style", f"vertical-align:{_number(-(y + height) * em)}em")

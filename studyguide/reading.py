@@ -19,6 +19,7 @@ from .pitfalls import WARNING
 META_FILE = "guide.toml"
 META_KEYS = ("id", "title", "description", "author", "source", "language", "version", "date")
 LABELS = "labels"  # the optional table of the guide's own words for the outputs' labels
+OPTIONAL_META = ("author",)  # without it the cover names no one
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -128,7 +129,8 @@ def load_meta(root: Path, problems: list[Problem]) -> Meta:
 def _meta_value(key: str, value: object, path: Path, line: int, problems: list[Problem]) -> str:
     """Return one metadata value, stripped ('' with a problem when it is missing or not usable text)."""
     if value is None:
-        problems.append(Problem(path, 1, f"missing metadata key '{key}'"))
+        if key not in OPTIONAL_META:
+            problems.append(Problem(path, 1, f"missing metadata key '{key}'"))
         return ""
     if not isinstance(value, str) or not value.strip():
         problems.append(Problem(path, line, f"metadata key '{key}' must be a non-empty string"))

@@ -16,6 +16,7 @@ MATH_CSS = """\
 .math.display { margin: 0.6em 0; text-align: center; }
 img.content-image { max-width: 100%; height: auto; }
 """
+PAGE_MATH_SCALE = 1.2
 # The page scrolls a formula wider than the column; WeasyPrint knows no overflow-x.
 SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
 
@@ -70,7 +71,8 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
 
 def _svg_hooks(resources: Resources, shared: bool, url: str) -> tuple[Hooks, Formulas]:
     """Return hooks that place the drawn formulas as SVG and images by data: URI or file URL."""
-    formulas = Formulas(shared=shared)
+    # The page's sans-serif text has a larger x-height than the Pagella the formulas are drawn to match.
+    formulas = Formulas(shared=shared, scale=PAGE_MATH_SCALE if shared else 1.0)
     drawn, images = resources.formulas, resources.images
 
     def math(tex: str, display: bool) -> str:
@@ -94,10 +96,39 @@ def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") ->
     return f'<span class="task" role="img" aria-label="{escape(label)}">{box}</span>'
 
 
+# A code block's opening (Pygments puts an empty span before <code>), its lines, and its end.
+CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<span></span>)?(?:<code[^>]*>)?)(.*?)((?:</code>)?</pre>)", re.S)
+TAG = re.compile(r"<[^>]*>")
+HANG = 2  # columns a wrapped code line sits right of its own indentation
+
+
+def hanging_lines(html: str) -> str:
+    """Make each line of a code block a block whose wrapped part hangs under its own indentation (print only).
+
+    Paper cannot scroll, so a long line wraps; `white-space: pre-wrap` alone would start the rest at
+    column 0. Pygments closes its token spans at every line's end, so each line's HTML is whole.
+    """
+
+    def lines(match: re.Match[str]) -> str:
+        head, body, tail = match.groups()
+        out = []
+        for line in body.removesuffix("\n").split("\n"):
+            text = TAG.sub("", line).expandtabs(8)
+            hang = len(text) - len(text.lstrip(" ")) + HANG
+            out.append(f'<span class="line" style="padding-left:{hang}ch;text-indent:-{hang}ch">{line or " "}</span>')
+        return head + "".join(out) + tail
+
+    return CODE_BLOCK.sub(lines, html)
+
+
 def hooks_for_pdf(resources: Resources) -> tuple[Hooks, Formulas]:
     """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone) and file URLs."""
     hooks, formulas = _svg_hooks(resources, shared=False, url="file")
-    return dataclasses.replace(hooks, checkbox=printed_checkbox), formulas
+
+    def code(text: str, lang: str) -> str:
+        return hanging_lines(highlight.highlight(text, lang))
+
+    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=code), formulas
 
 
 def css_for_page() -> str:

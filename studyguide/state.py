@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from . import __version__, versions
+from .mathsvg import math_font
 from .output import write_atomic
 from .renderers import Options
 
@@ -25,6 +26,7 @@ def fingerprints(content: Path, names: list[str], options: Options) -> dict[str,
     digest.update(f"{__version__}\0{options.paper}\0{options.edition}\0".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     digest.update(versions.environment().encode() + b"\0")
+    digest.update(math_font()[1].encode() + b"\0")  # the formulas' font file (a system package)
     versions.hash_tree(digest, content)
     versions.hash_tree(digest, options.templates)
     common = digest.hexdigest()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from browser_tools import Traffic, require
+from browser_tools import AXE, Traffic, require
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -21,8 +21,15 @@ PAGE = """<!doctype html>
 <script src="{web}/js/mathjax.js"></script>
 <script>MathJax.loader.paths.mathjax = "{web}/js/vendor/mathjax";</script>
 <script src="{web}/js/vendor/mathjax/tex-chtml-full.js"></script>
-</head><body class="card"><div id="qa"></div></body></html>
+<script src="{axe}"></script>
+<style>:root {{ {theme} }}</style>
+</head><body class="{classes}"><div id="qa"></div></body></html>
 """
+
+# The theme colours Anki's own stylesheet defines (aqt's _root-vars.scss: canvas, fg), which reviewer.css
+# gives a night-mode body; the unpacked web folder holds reviewer.css but not them.
+DAY = "--canvas: #f5f5f5; --fg: #020202;"
+NIGHT = "--canvas: #2c2c2c; --fg: #fcfcfc;"
 
 # After MathJax typesets the card: what could act or load (links, styles, ids, classes from content),
 # what MathJax drew or refused, and the card's visible text.
@@ -41,6 +48,8 @@ INSPECT = """async (html) => {
     text: qa.innerText,
     width: qa.scrollWidth,
     room: qa.clientWidth,
+    contrast: (await axe.run(qa, {runOnly: ["color-contrast"]})).violations.flatMap(
+      (v) => v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary)),
   };
 }"""
 
@@ -57,6 +66,7 @@ class Seen:
     text: str
     width: int
     room: int
+    contrast: list[str]  # axe-core's colour-contrast failures (text below 4.5:1, or 3:1 when large)
     requests: list[str] = field(default_factory=list)
 
 
@@ -66,10 +76,17 @@ def web_folder() -> Path:
     return ANKI_WEB
 
 
-def view(browser: Browser, cards: list[str], folder: Path, width: int = 1000) -> Iterator[Seen]:
-    """Show each card's HTML (as `card.answer()` gives it) in Anki's reviewer setting; yield what it became."""
-    page_file = folder / "reviewer.html"
-    page_file.write_text(PAGE.format(web=web_folder().as_uri()), encoding="utf-8")
+def view(browser: Browser, cards: list[str], folder: Path, width: int = 1000, night: bool = False) -> Iterator[Seen]:
+    """Show each card's HTML (as `card.answer()` gives it) in Anki's reviewer setting; yield what it became.
+
+    `night`: Anki's night mode, which sets `nightMode` (desktop, AnkiMobile) and `night_mode` (AnkiDroid).
+    """
+    require(AXE.is_file(), "axe-core (npm)")
+    page_file = folder / f"reviewer-{width}-{'night' if night else 'day'}.html"
+    classes = "card nightMode night_mode" if night else "card"
+    theme = NIGHT if night else DAY
+    reviewer = PAGE.format(web=web_folder().as_uri(), axe=AXE.as_uri(), classes=classes, theme=theme)
+    page_file.write_text(reviewer, encoding="utf-8")
     context = browser.new_context(viewport={"width": width, "height": 800})
     traffic = Traffic()
     traffic.watch(context)

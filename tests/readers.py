@@ -73,9 +73,13 @@ def cards(col: Collection) -> list[Card]:
     return result
 
 
-def pdf_text(path: Path) -> list[str]:
-    """Return the extracted text of every page (poppler's pdftotext, which decodes every font the PDF embeds)."""
-    result = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+def pdf_text(path: Path, layout: bool = False) -> list[str]:
+    """Return the extracted text of every page (poppler's pdftotext, which decodes every font the PDF embeds).
+
+    `layout`: keep each printed line on one line (pdftotext -layout), as the eye reads a contents page.
+    """
+    command = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     pages = result.stdout.split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,12 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
-GUIDES = [ROOT / "content", ROOT / "tests" / "fixtures" / "gfm", ROOT / "tests" / "fixtures" / "rich"]
+FIXTURES = ROOT / "tests" / "fixtures"
+GUIDES = [
+    ROOT / "content",
+    ROOT / "examples" / "git-basics",
+    *(FIXTURES / name for name in ("gfm", "rich", "print", "valid")),
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +47,41 @@ def backs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("width", [390, 1000])
-def test_no_card_scrolls_sideways(backs: dict[str, str], browser: Browser, tmp_path: Path, width: int) -> None:
-    """Wide formulas, tables and code scroll inside the card; the card itself fits the screen."""
-    seen = list(view(browser, list(backs.values()), tmp_path, width))
+@pytest.mark.parametrize("night", [False, True], ids=["day", "night"])
+@pytest.mark.parametrize("width", [360, 1000])
+def test_every_card_fits_the_screen_and_reads_clearly(
+    backs: dict[str, str], browser: Browser, tmp_path: Path, width: int, night: bool
+) -> None:
+    """Wide formulas, tables and code scroll inside the card; the card fits the screen; MathJax draws every
+    formula; all text has a contrast of at least 4.5:1 (3:1 when large), in day and night mode."""
+    seen = list(view(browser, list(backs.values()), tmp_path, width, night))
     wide = [(qid, describe(s)) for qid, s in zip(backs, seen, strict=True) if s.width > s.room]
     assert wide == []
     assert sum(s.math for s in seen) > 100 and not [s for s in seen if s.errors]
+    assert [(qid, s.contrast) for qid, s in zip(backs, seen, strict=True) if s.contrast] == []
+
+
+def test_see_also_is_a_list_and_code_keeps_its_lines(backs: dict[str, str], browser: Browser, tmp_path: Path) -> None:
+    """See also lists one title an item (a title may hold a comma); a long code line scrolls, never wraps."""
+    from studyguide.pipeline import load_guide
+
+    guide = load_guide(FIXTURES / "print")
+    q = guide.question("long-title")
+    back = backs[q.id]
+    titles = [guide.question(other).title for other in q.see_also]
+    assert re.search(r'<div class="sg-see-also">.*?<ul>' + "".join(rf"<li>{re.escape(t)}</li>" for t in titles), back)
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.set_content(f'<body class="card">{backs["isolation"]}</body>')
+        lines = page.evaluate(
+            """() => [...document.querySelectorAll("pre")].map((pre) => {
+                 const style = getComputedStyle(pre);
+                 return [style.whiteSpace, pre.scrollWidth > pre.clientWidth];
+               })"""
+        )
+    finally:
+        page.close()
+    assert lines == [["pre", True]]
 
 
 def test_a_link_to_another_question_is_its_text_on_a_card(backs: dict[str, str]) -> None:

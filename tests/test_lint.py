@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,35 @@ def test_twin_lint_compares_each_answer_with_a_bounded_number_of_others(monkeypa
     assert len(twins) == size - groups  # every answer but each group's first names its twin, once
     assert len(calls) <= size * lint_module.SIGNATURE_WORDS * lint_module.BUCKET_PEERS
     assert len(calls) < size * 2  # a first peer is a twin: one comparison each (all pairs would be 200,000)
+
+
+def test_a_character_no_font_prints_warns_at_its_line_with_the_package(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ethiopic has no font in the PDF's stacks: --check names it, its line and the package; CJK does not warn."""
+    body = "# Extra {#extra}\n\n## Greetings? {#greet}\n\nTags: testing\n\nJapanese 日本語.\n\nEthiopic ሰላም.\n"
+    guide = guide_with(tmp_path, body)
+    glyphs = [w for w in lint(guide) if "would print as a box" in w.message]
+    assert [(w.path.name, w.line) for w in glyphs] == [("02-extra.md", 9)]
+    assert (
+        f"U+1230 'ሰ' ({unicodedata.name('ሰ').lower()}), U+120B 'ላ'" in glyphs[0].message
+        and "install the Debian package fonts-noto-core" in glyphs[0].message
+    )
+    assert main(["--check", "--content", str(guide.root)]) == 0
+    out = capsys.readouterr()
+    assert "02-extra.md:9: warning: U+1230 'ሰ'" in out.out + out.err
+
+
+def test_without_the_cjk_fonts_cjk_text_warns_and_names_their_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a machine where only the text face is installed, CJK and emoji name the packages that print them."""
+    from studyguide import printable
+
+    body = "# Extra {#extra}\n\n## Greetings? {#greet}\n\nTags: testing\n\nJapanese 日本 and a rocket 🚀.\n"
+    guide = guide_with(tmp_path, body)
+    only_text = {family: files for family, files in printable.font_files().items() if family == "TeX Gyre Pagella"}
+    monkeypatch.setattr(printable, "font_files", lambda: only_text)
+    messages = [w.message for w in lint(guide) if "would print as a box" in w.message]
+    assert any("'日'" in m and "fonts-noto-cjk" in m for m in messages)
+    assert any("'🚀'" in m and "fonts-noto-color-emoji" in m for m in messages)

@@ -129,7 +129,7 @@ def test_outline_sections_and_questions_open_their_pages(full: Path, guide: Guid
 
 def test_toc_prints_the_outline_page_numbers(full: Path, guide: Guide) -> None:
     reader = PdfReader(full)
-    texts = pdf_text(full)
+    texts = pdf_text(full, layout=True)  # the page numbers stand in a column of their own: read line by line
     first_section = destination_page(reader, guide.sections[0].id)
     toc = key("\n".join(texts[1:first_section]))
     assert "Contents" in toc[:100]
@@ -171,7 +171,7 @@ def test_metadata(full: Path, guide: Guide) -> None:
     info = reader.metadata
     assert info is not None
     assert info.title == guide.meta.title
-    assert info.author == guide.meta.author
+    assert (info.author or "") == guide.meta.author  # none when guide.toml names none
     assert info.subject == guide.meta.description
     keywords = [k.strip() for k in str(info["/Keywords"]).split(",")]
     assert set(keywords) == {tag for q in guide.questions for tag in q.tags}

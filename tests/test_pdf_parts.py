@@ -114,7 +114,6 @@ def test_plan_cuts_every_guide_at_sections_and_keeps_one_run_whole(guide: Guide)
             assert [section for part in answers for section in part.answer_sections or ()] == ids
         else:
             assert answers == []
-        assert [p.last for p in parts] == [False] * (len(parts) - 1) + [True]
         assert not any(p.front or p.footer for p in parts)
 
 

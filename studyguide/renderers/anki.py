@@ -176,13 +176,21 @@ def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent]
     for section in guide.sections:
         deck = deck_name(guide.meta.title, section.title)
         for q in section.questions:
-            see_also = ", ".join(titles[i] for i in q.see_also)
+            # A list, not titles joined by commas: a title may hold a comma. Only the field's text changes.
+            see_also = "".join(f"<li>{anki_text(titles[i])}</li>" for i in q.see_also)
             # The notes end the back: after the sources, which the card shows last, else after the answer.
             answer, sources, footnotes = html(q.answer), html(q.sources), notes_html(q.footnotes, hooks)
             answer, sources = (answer, sources + footnotes) if sources else (answer + footnotes, sources)
             fields = tuple(
                 anki_field(field)
-                for field in (q.id, anki_text(q.title), html(q.core), answer, sources, anki_text(see_also))
+                for field in (
+                    q.id,
+                    anki_text(q.title),
+                    html(q.core),
+                    answer,
+                    sources,
+                    see_also and f"<ul>{see_also}</ul>",
+                )
             ) + (anki_field(anki_text(section.title)),)
             tags = (*q.tags, f"{guide.meta.id}::{section.id}")
             notes.append(NoteContent(q.id, fields, tags, deck, section.id))

@@ -41,7 +41,6 @@ class Part:
     footer: bool = True  # "page X of Y" in the bottom margin
     total: int | None = None  # Y as a number (a part does not know the joined guide's page count)
     first_page: int | None = None  # the page number of the part's first page; None: 1
-    last: bool = True  # nothing follows it (the guide's body margin ends the last part only)
 
 
 WHOLE = Part()

@@ -54,16 +54,13 @@ def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
     answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
-    parts = [
-        Part(front=False, sections=run, answers=False, footer=False, last=False) for run in runs(sizes, part_pages)
-    ]
+    parts = [Part(front=False, sections=run, answers=False, footer=False) for run in runs(sizes, part_pages)]
     parts += [  # the self-test edition's answers: each section's start a page too
-        Part(front=False, sections=(), answers=True, answer_sections=run, footer=False, last=False)
+        Part(front=False, sections=(), answers=True, answer_sections=run, footer=False)
         for run in runs(answers, part_pages)
     ]
     if len(parts) < 2:  # one run of sections: nothing to share out
         return []
-    parts[-1] = replace(parts[-1], last=True)
     return parts
 
 
@@ -170,9 +167,7 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     guide, options = printer.guide, printer.options
     quiz = options.edition == "quiz"
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
-    front = Part(
-        sections=(), answers=False, footer=False, last=False, pages=dict.fromkeys(targets, placeholder(guide, options))
-    )
+    front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
     context = multiprocessing.get_context("fork")
     with (
         tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
@@ -237,4 +232,4 @@ def placeholder(guide: Guide, options: Options) -> int:
     """Return the page number the contents shows while its page count is measured: as wide as any real one."""
     quiz = options.edition == "quiz"
     most = sum(estimate(s, quiz) for s in guide.sections) * 2 + 10  # the estimate is rarely off by half
-    return int("8" * len(str(int(most))))  # DejaVu's digits all have the same width
+    return int("8" * len(str(int(most))))  # the contents set tabular figures: every digit has one width
