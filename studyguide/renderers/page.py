@@ -64,6 +64,11 @@ def note_hooks(question: Question, hooks: Hooks, words: Messages) -> tuple[Hooks
     return dataclasses.replace(hooks, footnote_ref=reference), item
 
 
+def focusable(code: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """Return a code hook whose block can take the keyboard's focus: a long line scrolls it sideways (axe-core)."""
+    return lambda text, lang: code(text, lang).replace("<pre", '<pre tabindex="0"', 1)
+
+
 def shown_count(words: Messages, shown: int | str, total: int) -> str:
     """Return "N of M questions" in the guide's language (N may be the script's "{shown}")."""
     return words.plural(
@@ -134,7 +139,7 @@ class PageRenderer:
         script = page_script(env)
         tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(job.resources)
-        hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox))
+        hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox), code=focusable(hooks.code))
         words = messages(guide.meta)
         entries = self.entries(guide, hooks, words)
         html = env.get_template("page/index.html").render(
