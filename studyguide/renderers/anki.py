@@ -35,9 +35,8 @@ from .base import Job, Options, environment, messages, task_boxes
 # never change: Anki turns any such change into conflicting copies in every learner's collection.
 # Only the CSS and the template HTML (templates/anki/) may change; when they do, the lock gives the
 # note type a newer modification time, or Anki would keep the old style.
-# The card templates hold the labels ("See also:"), so a guide in another language (or with its own
-# labels, or right to left) gets a note type of its own, named and numbered after its language: in one
-# collection each guide's cards keep their own words. An English guide keeps this one.
+# The templates hold the labels ("See also:"): a guide in another language (or with its own labels) gets a
+# note type of its own, named after its language, so each guide's cards keep their words; English keeps this.
 MODEL_ID = 1_607_392_319
 MODEL_NAME = "studyguide question"
 FIELDS = ("Id", "Question", "Core", "Answer", "Sources", "SeeAlso", "Section")
