@@ -295,7 +295,9 @@ def test_export_then_import_in_a_fresh_profile(
     other = tmp_path / "other.json"
     other.write_text(json.dumps({**mine, "guide": "another-guide"}), encoding="utf-8")
     elsewhere.set_input_files("#study-import", other)
-    assert elsewhere.inner_text("#study-notice") == elsewhere.get_attribute("#study", "data-import-failed")
+    elsewhere.wait_for_function(  # the file is read asynchronously
+        "document.getElementById('study-notice').textContent === document.getElementById('study').dataset.importFailed"
+    )
     assert elsewhere.evaluate(f"localStorage.getItem('studyguide:{guide.meta.id}')") is None
     elsewhere.set_input_files("#study-import", saved)
     elsewhere.wait_for_function("!document.getElementById('study-notice').textContent.startsWith('That')")
