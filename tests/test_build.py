@@ -219,3 +219,11 @@ def test_a_reader_that_goes_away_stops_the_build_quietly(tmp_path: Path) -> None
     assert build.wait(timeout=120) in (0, 128 + signal.SIGPIPE)
     assert "Traceback" not in errors and " KiB " in first
     assert main(["--content", str(FIXTURES / "valid"), "--out", str(out)]) == 0
+
+
+@pytest.mark.parametrize("fixture", ["print", "rich"])
+def test_the_pdf_is_laid_out_without_a_warning_from_weasyprint(tmp_path: Path, fixture: str) -> None:
+    """Every property of the print stylesheet is one WeasyPrint supports: the author sees no warning of ours."""
+    command = [sys.executable, str(ROOT / "build.py"), "--content", str(FIXTURES / fixture), "--out", str(tmp_path)]
+    done = subprocess.run([*command, "--format", "pdf"], capture_output=True, text=True, check=True)
+    assert "WARNING" not in done.stderr and "Ignored" not in done.stderr, done.stderr

@@ -34,7 +34,8 @@ from .reuse import Parts
 if TYPE_CHECKING:
     import weasyprint
 
-PART_PAGES = 16  # about this many pages per part (runs of whole sections); a single run is laid out whole
+PART_PAGES = 16  # at least about this many pages per part (runs of whole sections); a single run is laid out whole
+PARTS = 12  # a long guide is cut into about this many parts
 WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
 QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
 FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
@@ -48,12 +49,17 @@ def estimate(section: Section, quiz: bool) -> float:
     return 1 + sum(len(q.answer_text().split()) for q in section.questions) / WORDS_PER_PAGE
 
 
-def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[Part]:
-    """Return the parts after the front matter, each a run of whole sections; none (a single run): lay out whole."""
-    part_pages = part_pages or PART_PAGES
+def plan(guide: Guide, options: Options, part_pages: float | None = None) -> list[Part]:
+    """Return the parts after the front matter, each a run of whole sections; none (a single run): lay out whole.
+
+    Parts are about PART_PAGES pages, or a PARTS-th of a long guide: enough of them to keep every
+    core busy, few enough that each one's fixed cost (its stylesheet, fonts, joining) stays small.
+    The plan depends on the content alone, so every machine writes the same bytes.
+    """
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
     answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
+    part_pages = part_pages or max(PART_PAGES, sum(pages for _, pages in sizes + answers) / PARTS)
     parts = [Part(front=False, sections=run, answers=False, footer=False) for run in runs(sizes, part_pages)]
     parts += [  # the self-test edition's answers: each section's start a page too
         Part(front=False, sections=(), answers=True, answer_sections=run, footer=False)
@@ -64,7 +70,7 @@ def plan(guide: Guide, options: Options, part_pages: int | None = None) -> list[
     return parts
 
 
-def runs(sizes: list[tuple[str, float]], part_pages: int) -> list[tuple[str, ...]]:
+def runs(sizes: list[tuple[str, float]], part_pages: float) -> list[tuple[str, ...]]:
     """Group consecutive sections (id, estimated pages) into runs of about `part_pages` pages."""
     grouped: list[list[str]] = []
     filled = 0.0
@@ -165,6 +171,8 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     import weasyprint  # noqa: F401  (imported once here, inherited by every forked worker)
 
     guide, options = printer.guide, printer.options
+    for name in ("pdf/guide.html", "pdf/print.css", "pdf/footers.html"):  # compiled once, here, for every worker
+        environment(options.templates).get_template(name)
     quiz = options.edition == "quiz"
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
     front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
