@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from studyguide.cli import main
 from studyguide.model import Guide
 from studyguide.pipeline import load_guide
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -45,3 +49,23 @@ def built(tmp_path_factory: pytest.TempPathFactory, guide: Guide) -> dict[str, P
     assert main(["--format", "all", "--content", str(CONTENT), "--out", str(out)]) == 0
     gid = guide.meta.id
     return {"anki": out / f"{gid}.apkg", "pdf": out / f"{gid}.pdf", "html": out / f"{gid}.html"}
+
+
+def build_page(content: Path, out: Path) -> Path:
+    """Build only the page of a content folder; return its file."""
+    assert main(["--format", "html", "--content", str(content), "--out", str(out)]) == 0
+    return out / f"{load_guide(content).meta.id}.html"
+
+
+@pytest.fixture(scope="module")
+def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The page of the real content."""
+    return build_page(CONTENT, tmp_path_factory.mktemp("page"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for a test module (Debian's, driven by Playwright)."""
+    from browser_tools import launch
+
+    yield from launch()

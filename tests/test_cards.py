@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_tools import launch
 from card_view import describe, view
 from readers import cards, import_apkg
 
@@ -24,11 +22,6 @@ GUIDES = [
     ROOT / "examples" / "git-basics",
     *(FIXTURES / name for name in ("gfm", "rich", "print", "valid")),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture(scope="module")

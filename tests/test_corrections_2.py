@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_tools import launch
 from card_view import describe, view
 from readers import cards, import_apkg, normalize, pdf_text
 
@@ -153,11 +151,6 @@ def test_no_unlinked_near_duplicates(guide: Guide) -> None:
 
 
 # --- the outputs: one build of every format (conftest's `built`), read with real readers -----------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture(scope="module")

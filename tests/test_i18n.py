@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_tools import Traffic, axe_violations, launch, vnu_errors
+from browser_tools import Traffic, axe_violations, vnu_errors
 from conftest import ROOT
 from readers import cards, import_apkg, import_into, normalize, pdf_text
 
@@ -114,12 +113,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path
             "html": out / f"{gid}.html",
         }
     return found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    yield from launch()
 
 
 def test_every_catalogue_is_complete_and_keeps_the_placeholders() -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_tools import NODE_MODULES, Traffic, axe_violations, launch, require
+from browser_tools import NODE_MODULES, Traffic, axe_violations, require
 from card_view import describe, view
 from readers import cards, import_apkg, normalize, pdf_text
 
@@ -125,11 +124,6 @@ def test_pdf_prints_footnotes_at_the_foot_of_their_page(built: Path, gfm: Guide)
     extras = next(p for p in pages if "costs $5 to $7" in p)
     assert "☐" in extras and "☑" in extras and "Frequentists never use priors." in extras
     assert "https://example.org/bayes <https://example.org/bayes>" not in extras  # a bare URL prints once
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def test_page_links_footnotes_there_and_back(built: Path, browser: Browser, gfm: Guide) -> None:

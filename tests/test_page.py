@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_tools import Traffic, axe_violations, launch, vnu_errors
-from conftest import CONTENT, FIXTURES, ROOT
+from browser_tools import Traffic, axe_violations, vnu_errors
+from conftest import FIXTURES, ROOT, build_page
 from readers import normalize
 
-from studyguide.cli import main
 from studyguide.model import Guide, Question
 from studyguide.pipeline import load_guide
 
@@ -29,24 +28,6 @@ if TYPE_CHECKING:
 MAX_BYTES_42 = 450 * 1024  # the page of 42 questions, study mode's FSRS library included (issue 19)
 RED_DOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
 VISIBLE_IDS = "els => els.filter(e => e.checkVisibility()).map(e => e.id)"
-
-
-def build_page(content: Path, out: Path) -> Path:
-    """Build only the page of a content folder; return its file."""
-    assert main(["--format", "html", "--content", str(content), "--out", str(out)]) == 0
-    return out / f"{load_guide(content).meta.id}.html"
-
-
-@pytest.fixture(scope="module")
-def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The page of the real content."""
-    return build_page(CONTENT, tmp_path_factory.mktemp("page"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the whole module."""
-    yield from launch()
 
 
 Visit = Callable[..., "Page"]

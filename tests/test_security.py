@@ -6,12 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_tools import launch
 from card_view import describe, view
 from readers import cards, import_apkg
 from test_pdf import png_square
@@ -81,11 +79,6 @@ def attack_deck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     content, _ = guide_with(tmp, ATTACK)
     assert main(["--format", "anki", "--content", str(content), "--out", str(tmp / "out")]) == 0
     return tmp / "out" / "fixture-guide.apkg"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def test_cards_run_nothing_and_fetch_nothing_under_ankis_mathjax(

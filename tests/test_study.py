@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_tools import NODE_MODULES, Traffic, axe_violations, launch, require
-from conftest import CONTENT, ROOT
-from test_page import build_page
+from browser_tools import NODE_MODULES, Traffic, axe_violations, require
+from conftest import ROOT, build_page
 
 from studyguide.model import Guide
 from studyguide.pipeline import load_guide
@@ -52,18 +51,6 @@ Object.defineProperty(window, "localStorage", {
   get() { throw new DOMException("The operation is insecure.", "SecurityError"); }
 });
 """
-
-
-@pytest.fixture(scope="module")
-def page_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The page of the real content."""
-    return build_page(CONTENT, tmp_path_factory.mktemp("page"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the whole module."""
-    yield from launch()
 
 
 Open = Callable[..., "Page"]
