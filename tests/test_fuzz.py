@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from studyguide.cache import Cache, default_folder
 from studyguide.errors import ContentError
 from studyguide.pipeline import load
 from studyguide.renderers import RENDERERS, Options
@@ -81,8 +82,8 @@ def build_in_memory(files: dict[str, bytes], pdf: bool = False) -> None:
         shutil.copytree(FIXTURES / "valid", content)
         for name, data in files.items():
             (content / name).write_bytes(data)
-        try:
-            job = load(content, Options())
+        try:  # formulas drawn once for every example (the session's cache): the parser and validation are fuzzed
+            job = load(content, Options(), Cache(default_folder()))
             names = ["anki", "html"] + (["pdf"] if pdf else [])
             for name in names:
                 RENDERERS[name].render(job)

@@ -35,10 +35,11 @@ def pdf(content: Path, out: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_an_edit_lays_out_one_part_again_and_gives_a_full_builds_bytes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, temporary_cache: Path
 ) -> None:
     content, cache = tmp_path / "content", tmp_path / "cache"
     shutil.copytree(CONTENT, content)
+    shutil.copytree(temporary_cache, cache)  # what the session laid out already: the first build may take it
     guide = load_guide(content)
     before = pdf(content, tmp_path / "a", cache, monkeypatch)
     kept = entries(cache)
