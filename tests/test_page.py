@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from browser_tools import Traffic, axe_violations, vnu_errors
 from conftest import FIXTURES, ROOT, build_page
+from playwright.sync_api import expect
 from readers import normalize
 
 from studyguide.model import Guide, Question
@@ -225,7 +226,7 @@ def test_link_to_a_filtered_out_question_clears_the_filter(visit: Visit, page_fi
     page.select_option("#filter-section", guide.sections[0].id)
     assert target.id not in visible_ids(page)
     page.evaluate(f"location.hash = '#{target.id}'")
-    page.wait_for_function(f"document.getElementById('{target.id}').open")
+    expect(page.locator(f"[id='{target.id}']")).to_have_attribute("open", "")  # no string eval under the CSP
     assert target.id in visible_ids(page)
     assert answer_visible(page, target.id)
 
@@ -236,7 +237,7 @@ def test_copy_link(visit: Visit, page_file: Path, guide: Guide) -> None:
     page.click(f"[id='{q.id}'] > summary")
     button = page.locator(f"[id='{q.id}'] .copy-link")
     button.click()
-    page.wait_for_function(f"document.querySelector(\"[id='{q.id}'] .copy-link\").textContent === 'Link copied'")
+    expect(page.locator(f"[id='{q.id}'] .copy-link")).to_have_text("Link copied")
     assert page.evaluate("navigator.clipboard.readText()") == f"{page_file.as_uri()}#{q.id}"
     assert page.evaluate("location.hash") == f"#{q.id}"
     assert page.locator(f"[id='{q.id}'] a.permalink").get_attribute("href") == f"#{q.id}"
@@ -383,7 +384,7 @@ def test_core_answer_see_also_and_sources_in_order(visit: Visit, hostile: tuple[
     links = page.eval_on_selector_all("[id='hostile'] .see-also a", "els => els.map(e => e.getAttribute('href'))")
     assert links == ["#why-test", "#fixture"]
     page.click("[id='hostile'] .see-also a[href='#fixture']")
-    page.wait_for_function("document.getElementById('fixture').open")
+    expect(page.locator("#fixture")).to_have_attribute("open", "")
     assert page.locator("[id='fixture'] .answer").is_visible()
 
 

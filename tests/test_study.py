@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from browser_tools import NODE_MODULES, Traffic, axe_violations, require
 from conftest import ROOT, build_page
+from playwright.sync_api import expect
 
 from studyguide.model import Guide
 from studyguide.pipeline import load_guide
@@ -282,12 +283,11 @@ def test_export_then_import_in_a_fresh_profile(
     other = tmp_path / "other.json"
     other.write_text(json.dumps({**mine, "guide": "another-guide"}), encoding="utf-8")
     elsewhere.set_input_files("#study-import", other)
-    elsewhere.wait_for_function(  # the file is read asynchronously
-        "document.getElementById('study-notice').textContent === document.getElementById('study').dataset.importFailed"
-    )
+    notice = expect(elsewhere.locator("#study-notice"))  # waits: the file is read asynchronously
+    notice.to_have_text(elsewhere.get_attribute("#study", "data-import-failed") or "")
     assert elsewhere.evaluate(f"localStorage.getItem('studyguide:{guide.meta.id}')") is None
     elsewhere.set_input_files("#study-import", saved)
-    elsewhere.wait_for_function("!document.getElementById('study-notice').textContent.startsWith('That')")
+    notice.to_contain_text(str(len(mine["cards"])))  # the page's CSP refuses wait_for_function's string eval
     assert stored(elsewhere, guide.meta.id)["cards"] == mine["cards"]
     assert str(len(mine["cards"])) in elsewhere.inner_text("#study-notice")
     assert counts(elsewhere) == (20, len(mine["cards"]), 0)
@@ -307,7 +307,7 @@ def test_an_import_keeps_only_well_formed_cards_of_known_questions(
     page.click("#study-start")
     page.locator(".study-settings summary").click()
     page.set_input_files("#study-import", hostile)
-    page.wait_for_function("document.getElementById('study-notice').textContent !== ''")
+    expect(page.locator("#study-notice")).not_to_be_empty()
     kept = stored(page, guide.meta.id)
     assert kept["cards"] == {first: good} and kept["newPerDay"] == 20
     assert page.locator("img[src='x']").count() == 0
