@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,3 +100,24 @@ def vnu_errors(path: Path) -> list[dict[str, Any]]:
     )
     messages = json.loads(done.stdout)["messages"]
     return [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+
+
+@contextlib.contextmanager
+def watched(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Give fresh browser contexts whose traffic is watched; on leaving, close them and assert that no
+    request left the file and the console stayed clean."""
+    opened: list[tuple[BrowserContext, Traffic]] = []
+
+    def new(**options: Any) -> BrowserContext:
+        context = browser.new_context(**options)
+        traffic = Traffic()
+        traffic.watch(context)
+        opened.append((context, traffic))
+        return context
+
+    yield new
+    for context, _ in opened:
+        context.close()
+    for _, traffic in opened:
+        assert traffic.external == [], "requests left the file"
+        assert traffic.errors == [], "console errors"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_tools import Traffic, axe_violations, vnu_errors
+from browser_tools import Traffic, axe_violations, vnu_errors, watched
 from conftest import FIXTURES, ROOT, build_page
 from playwright.sync_api import expect
 from readers import normalize
@@ -24,7 +24,7 @@ from studyguide.model import Guide, Question
 from studyguide.pipeline import load_guide
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Dialog, Page
+    from playwright.sync_api import Browser, Dialog, Page
 
 MAX_BYTES_42 = 450 * 1024  # the page of 42 questions, study mode's FSRS library included (issue 19)
 RED_DOT = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -37,23 +37,14 @@ Visit = Callable[..., "Page"]
 @pytest.fixture
 def visit(browser: Browser) -> Iterator[Visit]:
     """Open a file in a fresh context; afterwards assert no request left the file and no console error."""
-    opened: list[tuple[BrowserContext, Traffic]] = []
+    with watched(browser) as new:
 
-    def open_page(path: Path, fragment: str = "", **context_options: Any) -> Page:
-        context = browser.new_context(**context_options)
-        traffic = Traffic()
-        traffic.watch(context)
-        opened.append((context, traffic))
-        page = context.new_page()
-        page.goto(path.as_uri() + fragment)
-        return page
+        def open_page(path: Path, fragment: str = "", **context_options: Any) -> Page:
+            page = new(**context_options).new_page()
+            page.goto(path.as_uri() + fragment)
+            return page
 
-    yield open_page
-    for context, _ in opened:
-        context.close()
-    for _, traffic in opened:
-        assert traffic.external == [], "requests left the file"
-        assert traffic.errors == [], "console errors"
+        yield open_page
 
 
 def searchable(q: Question) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_tools import NODE_MODULES, Traffic, axe_violations, require
+from browser_tools import NODE_MODULES, axe_violations, require, watched
 from conftest import ROOT, build_page
 from playwright.sync_api import expect
 
@@ -60,21 +60,8 @@ Open = Callable[..., "Page"]
 @pytest.fixture
 def contexts(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """Fresh browser profiles in UTC; afterwards assert no request left the file and no console error."""
-    opened: list[tuple[BrowserContext, Traffic]] = []
-
-    def new(**options: Any) -> BrowserContext:
-        context = browser.new_context(timezone_id="UTC", **options)
-        traffic = Traffic()
-        traffic.watch(context)
-        opened.append((context, traffic))
-        return context
-
-    yield new
-    for context, _ in opened:
-        context.close()
-    for _, traffic in opened:
-        assert traffic.external == [], "requests left the file"
-        assert traffic.errors == [], "console errors"
+    with watched(browser) as new:
+        yield lambda **options: new(timezone_id="UTC", **options)
 
 
 def open_page(context: BrowserContext, path: Path, at: datetime = T0) -> Page:
