@@ -15,12 +15,12 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 ARITY = {"M": 2, "L": 2, "Q": 4, "C": 6, "Z": 0}  # the absolute commands ziamath writes, and their numbers
 
 
-def _number(value: float, digits: int = 3) -> str:
-    """Format a number compactly."""
+def compact_number(value: float, digits: int = 3) -> str:
+    """Format a number compactly (to `digits` decimals, no trailing zeros)."""
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
@@ -41,9 +41,9 @@ class Glyphs:
             if symbol is None or fit is None:
                 continue
             scale, tx, ty = fit  # the glyph's baseline is drawn at the use's y (most glyphs sit on y = 0)
-            transform = f"matrix({_number(scale, 4)} 0 0 {_number(scale, 4)} {_number(tx)} 0)"
-            y = _number(float(use.get("y", "0")) + ty, 1)  # a tenth of a unit: a thousandth of an em
-            use.set("x", _number(float(use.get("x", "0")), 1))
+            transform = f"matrix({compact_number(scale, 4)} 0 0 {compact_number(scale, 4)} {compact_number(tx)} 0)"
+            y = compact_number(float(use.get("y", "0")) + ty, 1)  # a tenth of a unit: a thousandth of an em
+            use.set("x", compact_number(float(use.get("x", "0")), 1))
             if y == "0":
                 use.attrib.pop("y", None)
             else:
@@ -99,7 +99,7 @@ def tenths(value: int) -> str:
 def relative(d: str) -> str:
     """Rewrite absolute path data (M, L, Q, C, Z) as relative commands, to a tenth of a unit as ziamath's
     coordinates are after `compact_path`; the same points, in fewer bytes. Other path data is kept as it is."""
-    tokens = TOKEN.findall(d)
+    tokens = PATH_TOKEN.findall(d)
     out: list[str] = []
     x = y = start_x = start_y = 0
     i = 0

@@ -12,7 +12,8 @@ from html import escape
 from pathlib import Path
 
 from .cache import Cache
-from .glyphs import Glyphs
+from .glyphs import PATH_TOKEN, Glyphs
+from .glyphs import compact_number as _number
 from .mathvocab import for_ziamath, mathjax_problem
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -138,13 +139,6 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
     return svg
 
 
-def _number(value: float, digits: int = 3) -> str:
-    """Format a length compactly."""
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 GEOMETRY = ("x", "y", "width", "height", "x1", "y1", "x2", "y2")
 
 
