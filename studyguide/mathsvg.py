@@ -24,6 +24,8 @@ FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale w
 # fonts-texgyre-math puts it. Without it, ziamath's own STIX Two Math (its x-height is smaller: scaled).
 MATH_FONT = Path("/usr/share/texmf/fonts/opentype/public/tex-gyre-math/texgyrepagella-math.otf")
 SCALE = {True: 1.0, False: 1.1}  # by whether the math font is TeX Gyre Pagella Math
+NUMBER_EM = r"-?\d+(?:\.\d+)?em"
+IMAGE_STYLE = re.compile(f"width:{NUMBER_EM};height:{NUMBER_EM};vertical-align:{NUMBER_EM}")  # a PDF formula's CSS
 
 
 @functools.cache
@@ -186,6 +188,7 @@ class Formulas:
     glyphs: Glyphs = field(default_factory=Glyphs)
     count: int = 0
     placed: dict[tuple[str, bool], str] = field(default_factory=dict)  # each distinct formula is drawn once
+    cache: Cache | None = None  # the PDF's formula images are kept across builds
 
     def place(self, raw: str, tex: str, display: bool) -> str:
         """Return the HTML for one formula: inline SVG (shared glyphs) or an SVG image with alt text."""
@@ -197,14 +200,35 @@ class Formulas:
 
     def _image(self, raw: str, tex: str, display: bool) -> str:
         """Return an <img> of one formula's standalone SVG, sized in em like the inline one."""
+        svg, style = self._alone(raw, tex, display)
+        data = base64.b64encode(svg.encode("ascii")).decode("ascii")
+        kind = "math-display" if display else "math-inline"
+        img = f'<img class="{kind}" alt="{escape(tex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
+        return f'<div class="math display">{img}</div>' if display else img
+
+    def _alone(self, raw: str, tex: str, display: bool) -> tuple[str, str]:
+        """Return one formula's standalone SVG (ASCII) and its size and alignment as CSS, kept in the cache.
+
+        A cached pair is used only when it has that shape: the SVG goes into a data: URL (inert
+        in the HTML whatever it holds), the CSS must match IMAGE_STYLE.
+        """
+        key = None
+        if self.cache is not None:
+            head = f"image\0font {math_font()[1]}\0scale {self.scale}\0display {int(display)}\0"
+            key = self.cache.key("math", head, tex, raw)
+            found = self.cache.get_json("math", key)
+            if isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found):
+                svg, style = found
+                if svg.startswith("<svg") and svg.endswith("</svg>") and svg.isascii() and IMAGE_STYLE.fullmatch(style):
+                    return svg, style
         root = parse_svg(self._inline(raw, tex, display, standalone=True))
         style = f"width:{root.get('width')};height:{root.get('height')};{root.get('style', '')}"
         for name in ("width", "height", "style", "class", "role", "focusable"):
             root.attrib.pop(name, None)
-        data = base64.b64encode(ET.tostring(root)).decode("ascii")
-        kind = "math-display" if display else "math-inline"
-        img = f'<img class="{kind}" alt="{escape(tex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
-        return f'<div class="math display">{img}</div>' if display else img
+        svg = ET.tostring(root).decode("ascii")  # characters beyond ASCII as references
+        if self.cache is not None and key is not None:
+            self.cache.put_json("math", key, [svg, style])
+        return svg, style
 
     def _inline(self, raw: str, tex: str, display: bool, standalone: bool = False) -> str:
         """Return one formula as an SVG element whose glyphs point at shared (or its own) ids."""

@@ -7,6 +7,7 @@ import re
 from html import escape
 
 from . import highlight
+from .cache import Cache
 from .markup import Hooks
 from .mathsvg import Formulas
 from .mathvocab import for_mathjax
@@ -69,10 +70,10 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
     return hooks, media
 
 
-def _svg_hooks(resources: Resources, shared: bool, url: str) -> tuple[Hooks, Formulas]:
+def _svg_hooks(resources: Resources, shared: bool, url: str, cache: Cache | None = None) -> tuple[Hooks, Formulas]:
     """Return hooks that place the drawn formulas as SVG and images by data: URI or file URL."""
     # The page's sans-serif text has a larger x-height than the Pagella the formulas are drawn to match.
-    formulas = Formulas(shared=shared, scale=PAGE_MATH_SCALE if shared else 1.0)
+    formulas = Formulas(shared=shared, scale=PAGE_MATH_SCALE if shared else 1.0, cache=cache)
     drawn, images = resources.formulas, resources.images
 
     def math(tex: str, display: bool) -> str:
@@ -121,9 +122,9 @@ def hanging_lines(html: str) -> str:
     return CODE_BLOCK.sub(lines, html)
 
 
-def hooks_for_pdf(resources: Resources) -> tuple[Hooks, Formulas]:
-    """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone) and file URLs."""
-    hooks, formulas = _svg_hooks(resources, shared=False, url="file")
+def hooks_for_pdf(resources: Resources, cache: Cache | None = None) -> tuple[Hooks, Formulas]:
+    """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone; kept in `cache`) and file URLs."""
+    hooks, formulas = _svg_hooks(resources, shared=False, url="file", cache=cache)
 
     def code(text: str, lang: str) -> str:
         return hanging_lines(highlight.highlight(text, lang))

@@ -26,7 +26,7 @@ from studyguide.model import Guide, Node, Question, Section
 from studyguide.pipeline import load, load_guide
 from studyguide.renderers.base import TEMPLATES, Options
 from studyguide.renderers.pdf import PdfRenderer
-from studyguide.renderers.pdf.layout import ANSWER_PREFIX, RefusedResource, cached_page_references, make_fetcher
+from studyguide.renderers.pdf.layout import ANSWER_PREFIX, RefusedResource, make_fetcher
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 A4_WIDTH, LETTER_WIDTH = 595.28, 612.0  # points, from the paper standards
@@ -442,21 +442,6 @@ def test_titles_never_alone_and_long_answers_break_between_paragraphs(tmp_path: 
         assert key(phrase(q, 4)) in pages[page], f"{q.id}: title alone at the bottom of page {page + 1}"
         for paragraph in q.answer.children:
             assert any(key(paragraph.plain_text()) in text for text in pages), f"{q.id}: paragraph split across pages"
-
-
-def test_cached_page_references_follow_added_pages() -> None:
-    """The pydyf work-around returns what pydyf's own getter does, also after more pages; pydyf is restored after."""
-    import pydyf
-
-    own = pydyf.PDF.__dict__["page_references"]
-    with cached_page_references():
-        assert pydyf.PDF.__dict__["page_references"] is not own
-        pdf = pydyf.PDF()
-        for _ in range(3):
-            pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
-            assert pdf.page_references == own.fget(pdf)
-        assert len(pdf.page_references) == 3
-    assert pydyf.PDF.__dict__["page_references"] is own
 
 
 def test_links_name_the_question_number(tmp_path: Path) -> None:

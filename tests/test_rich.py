@@ -6,6 +6,7 @@ import base64
 import contextlib
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -417,6 +418,50 @@ def test_text_alternative_cannot_inject_markup() -> None:
     reader = read_html(placed)
     assert "<script" not in placed and "<b" not in placed
     assert len(reader.svgs) == 1 and reader.svgs[0].title == tex and reader.svgs[0].attrs["role"] == "img"
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        ["<svg></svg>", 'width:1em" onload="alert(1)'],  # a style that leaves its attribute
+        ["<svg></svg>", "width:1em;height:1em;vertical-align:0em;background:url(http://example.com/)"],
+        ["<p>not an SVG</p>", "width:1em;height:1em;vertical-align:0em"],
+        ["<svg>\u00e9</svg>", "width:1em;height:1em;vertical-align:0em"],  # not the ASCII the build writes
+        {"svg": "<svg></svg>"},
+        [1, 2],
+        ["<svg></svg>", "width:1em;height:1em;vertical-align:0em", "more"],
+    ],
+)
+def test_pdf_formula_images_are_kept_and_a_planted_entry_is_not_used(tmp_path: Path, planted: object) -> None:
+    """A PDF formula image is kept across builds; an entry not of the shape the build writes is drawn anew."""
+    from studyguide.cache import seal
+
+    raw, tex = render("x^2", False), "x^{2}"
+    alone = Formulas(shared=False).place(raw, tex, False)
+    cache = Cache(tmp_path / "cache")
+    assert Formulas(shared=False, cache=cache).place(raw, tex, False) == alone
+    (entry,) = [p for p in (tmp_path / "cache" / "math").rglob("*") if p.is_file()]
+    warm = Cache(tmp_path / "cache")
+    assert Formulas(shared=False, cache=warm).place(raw, tex, False) == alone
+    assert warm.hits["math"] == 1
+    entry.write_bytes(seal(json.dumps(planted).encode()))
+    assert Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False) == alone
+
+
+def test_a_planted_formula_image_stays_inside_its_data_url(tmp_path: Path) -> None:
+    """An entry of the right shape is used, but whatever its SVG holds is only the image's data: URL."""
+    from studyguide.cache import seal
+
+    raw, tex = render("x", False), "x"
+    Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False)
+    (entry,) = [p for p in (tmp_path / "cache" / "math").rglob("*") if p.is_file()]
+    svg = '<svg><script>alert(1)</script>"><img src=x onerror=alert(1)></svg>'
+    entry.write_bytes(seal(json.dumps([svg, "width:1em;height:1em;vertical-align:0em"]).encode()))
+    placed = Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False)
+    reader = read_html(placed)
+    (img,) = reader.images
+    assert set(img) == {"class", "alt", "style", "src"} and not reader.svgs
+    assert base64.b64decode(img["src"].split(",", 1)[1]).decode() == svg
 
 
 def test_unknown_language_is_plain_escaped_code() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -18,6 +17,7 @@ from ...markup import Hooks, inline_html, to_html
 from ...model import Guide, Node, Question
 from ...rich import css_for_pdf, hooks_for_pdf, printed_checkbox
 from ..base import Job, counts, environment, messages, task_boxes
+from .speedups import faster_writing
 from .words import print_words
 
 if TYPE_CHECKING:
@@ -133,35 +133,6 @@ def keywords(guide: Guide) -> list[str]:
     return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
 
 
-@contextlib.contextmanager
-def cached_page_references() -> Iterator[None]:
-    """While a PDF is written, make pydyf's `PDF.page_references` cheap to read; restore pydyf's getter after.
-
-    pydyf 0.13 builds a new tuple of every page's reference on each read; PDF/UA tagging reads it
-    once per structure element, so writing took time in pages x elements. The cached tuple is
-    rebuilt whenever a page has been added (pages are only ever appended), so it is always the
-    value pydyf's own getter returns (tested against it).
-    """
-    import pydyf
-
-    original = pydyf.PDF.__dict__["page_references"]
-
-    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
-        kids = pdf.pages["Kids"]
-        cached = pdf.__dict__.get("_studyguide_page_references")
-        if cached is None or cached[0] != len(kids):
-            cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
-            pdf.__dict__["_studyguide_page_references"] = cached
-        references: tuple[bytes, ...] = cached[1]
-        return references
-
-    pydyf.PDF.page_references = property(page_references)
-    try:
-        yield
-    finally:
-        pydyf.PDF.page_references = original
-
-
 def footnotes_in_place(question: Question, hooks: Hooks) -> Hooks:
     """Return hooks that print each of a question's notes where it is referred to, as a footnote of the page.
 
@@ -186,7 +157,7 @@ class Printer:
         self.guide = job.guide
         self.options = job.options
         self.hooks: Hooks = dataclasses.replace(
-            hooks_for_pdf(job.resources)[0], checkbox=task_boxes(job.guide.meta, printed_checkbox)
+            hooks_for_pdf(job.resources, job.cache)[0], checkbox=task_boxes(job.guide.meta, printed_checkbox)
         )
         self.words = messages(job.guide.meta)
 
@@ -282,5 +253,5 @@ class Printer:
     def write(self, document: weasyprint.Document, target: str | IO[bytes], tagged: bool = True) -> None:
         """Write a laid-out document as PDF (tagged PDF/UA-1 unless it is only footers to stamp)."""
         variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-        with cached_page_references():
+        with faster_writing():
             document.write_pdf(target, pdf_identifier=self.guide.meta.id.encode(), **variant)

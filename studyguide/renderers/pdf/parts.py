@@ -177,9 +177,11 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
     front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
     context = multiprocessing.get_context("fork")
+    # A worker lays out one part after another: what it loaded for the first (C type declarations,
+    # hyphenation patterns, drawn glyph outlines) serves the next. Measured at 42 questions: 1 s less.
     with (
         tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
-        context.Pool(workers(), initializer=_start_worker, initargs=(printer,), maxtasksperchild=1) as pool,
+        context.Pool(workers(), initializer=_start_worker, initargs=(printer,)) as pool,
     ):
         paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
         tasks: list[Task] = [(_lay_out, (front, None))]  # only counted
