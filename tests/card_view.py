@@ -33,10 +33,12 @@ NIGHT = "--canvas: #2c2c2c; --fg: #fcfcfc;"
 
 # After MathJax typesets the card: what could act or load (links, styles, ids, classes from content),
 # what MathJax drew or refused, and the card's visible text.
+# The reviewer page stays loaded from card to card, as in Anki: the last card's math is forgotten first.
 INSPECT = """async (html) => {
   const qa = document.getElementById("qa");
-  qa.innerHTML = html;
   await MathJax.startup.promise;
+  MathJax.typesetClear([qa]);
+  qa.innerHTML = html;
   await MathJax.typesetPromise([qa]);
   const inside = (el) => el.closest("mjx-container") !== null;
   return {
@@ -92,8 +94,8 @@ def view(browser: Browser, cards: list[str], folder: Path, width: int = 1000, ni
     traffic.watch(context)
     try:
         page = context.new_page()
+        page.goto(page_file.as_uri())
         for html in cards:
-            page.goto(page_file.as_uri())
             result: dict[str, Any] = page.evaluate(INSPECT, html)
             page.wait_for_timeout(50)  # let any image or style request the card made start
             seen = Seen(**result, requests=list(traffic.external))
