@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-MAX_PATHS = 50_000  # drawn paths remembered in one process (a glyph's outline is about a kilobyte)
+MAX_PATHS = 10_000  # drawn paths remembered in one process: a guide draws a few thousand distinct glyphs
 
 # Each SVG path's drawing operators and marker vertices, keyed by what the drawing depends on: its
 # data, the two lengths percentages refer to, and the font size (which path data cannot use today: an
