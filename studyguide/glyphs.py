@@ -11,11 +11,13 @@ what ziamath writes (viewBox, width, height, path data), and leaves anything els
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 PATH_TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+OUTLINES = 4096  # path data rewritten once per process: a glyph's outline recurs in many formulas
 ARITY = {"M": 2, "L": 2, "Q": 4, "C": 6, "Z": 0}  # the absolute commands ziamath writes, and their numbers
 
 
@@ -96,6 +98,7 @@ def tenths(value: int) -> str:
     return sign + (str(whole) if whole else "") + (f".{tenth}" if tenth else "" if whole else "0")
 
 
+@functools.lru_cache(maxsize=OUTLINES)
 def relative(d: str) -> str:
     """Rewrite absolute path data (M, L, Q, C, Z) as relative commands, to a tenth of a unit as ziamath's
     coordinates are after `compact_path`; the same points, in fewer bytes. Other path data is kept as it is."""

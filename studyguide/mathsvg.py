@@ -12,7 +12,7 @@ from html import escape
 from pathlib import Path
 
 from .cache import Cache
-from .glyphs import PATH_TOKEN, Glyphs
+from .glyphs import OUTLINES, PATH_TOKEN, Glyphs
 from .glyphs import compact_number as _number
 from .mathvocab import for_ziamath, mathjax_problem
 
@@ -144,6 +144,7 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
 GEOMETRY = ("x", "y", "width", "height", "x1", "y1", "x2", "y2")
 
 
+@functools.lru_cache(maxsize=OUTLINES)
 def compact_path(d: str) -> str:
     """Rewrite SVG path data with one decimal and no needless spaces (glyphs are ~50 units tall)."""
     out: list[str] = []

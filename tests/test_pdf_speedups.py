@@ -11,14 +11,14 @@ from weasyprint import svg
 from studyguide.renderers.pdf.speedups import _drawn, cached_page_references, faster_writing, remembered_paths
 
 # Paths of every kind WeasyPrint's parser reads: absolute and relative commands, arcs, smooth curves,
-# horizontal and vertical lines, markers (which read the vertices), percentages that depend on the
-# image's size, a path drawn again through <use> and in other images, and data that fails to parse.
+# horizontal and vertical lines, markers (which read the vertices), percentages and exes that depend
+# on the image's size and font size, a path drawn again through <use> and in other images, and data that fails to parse.
 SHAPES = """
 <defs><marker id="m" markerWidth="4" markerHeight="4" refX="2" refY="2"><circle cx="2" cy="2" r="2"/></marker>
 <path id="glyph" d="M1 1C2 3 4 5 6 7S9 9 10 10Q11 12 13 13T15 15L16 16H18V19Z"/></defs>
 <path d="M10 10 a5 7 30 1 0 20 5 l3-4 h-6 v8 z m40 0 A10 10 0 0 1 60 20" marker-mid="url(#m)"
  fill="none" stroke="black"/>
-<path d="M 10% 20% L 50% 80%" stroke="black"/>
+<path d="M 10% 20% L 50% 80%" stroke="black"/><path d="M 1ex 2ex L 3ex 1ex" stroke="black"/>
 <use href="#glyph" x="20"/><use href="#glyph" x="40" y="3"/><use href="#glyph" transform="scale(2)"/>
 <path d="M 1 1 L 2" stroke="black"/><path d="M 1 1 L 2" stroke="black"/>
 """
@@ -26,6 +26,7 @@ IMAGES = (  # each after the first differs from it in one thing a path's drawing
     'viewBox="0 0 100 50"',
     'viewBox="0 0 80 50"',  # the width percentages refer to
     'viewBox="0 0 100 60"',  # the height
+    'viewBox="0 0 100 50" font-size="20"',  # the font size an ex is half of
     'viewBox="0 0 100 50"',  # the first again
 )
 HTML = "<p>text</p>".join(f'<svg width="200" height="100" {image}>{SHAPES}</svg>' for image in IMAGES)

@@ -13,8 +13,9 @@ from typing import Any
 MAX_PATHS = 10_000  # drawn paths remembered in one process: a guide draws a few thousand distinct glyphs
 
 # Each SVG path's drawing operators and marker vertices, keyed by what the drawing depends on: its
-# data, the two lengths percentages refer to, and the font size (which path data cannot use today: an
-# "em" holds the command letter m). One process, one pinned WeasyPrint.
+# data, the font size (an "ex" in it) and, only for data with a percentage, the two lengths that
+# percentages refer to (so a glyph's outline is parsed once for formulas of every size). One
+# process, one pinned WeasyPrint.
 _drawn: dict[tuple[str, float, float, float], tuple[list[bytes], list[Any]]] = {}
 
 
@@ -62,7 +63,8 @@ def remembered_paths() -> Iterator[None]:
     original = svg.TAGS["path"]
 
     def path(drawing: Any, node: Any, font_size: float) -> None:
-        key = (node.get("d", ""), font_size, drawing.inner_width, drawing.inner_height)
+        data = node.get("d", "")
+        key = (data, font_size, drawing.inner_width, drawing.inner_height) if "%" in data else (data, font_size, 0, 0)
         found = _drawn.get(key)
         if found is not None:
             drawing.stream.stream.extend(found[0])
