@@ -189,19 +189,30 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
 
 
 def watch(request: Request, templates: Path, interval: float = 0.3) -> int:
-    """Rebuild on every change of content or templates; report errors and keep watching."""
+    """Rebuild on every change of content or templates; report errors and keep watching until Ctrl-C."""
     seen: dict[Path, tuple[int, int]] | None = None
+    stop = threading.Event()
+
+    def interrupted(signum: int, frame: object) -> None:
+        # Python drops a KeyboardInterrupt raised while a __del__ or a callback runs; the flag stays.
+        stop.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
     try:
-        while True:
+        while not stop.is_set():
             current = snapshot([request.content, templates])
             if current != seen:
                 seen = current
                 print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
                 build(request)
                 print(f"[{time.strftime('%H:%M:%S')}] watching {request.content} and {templates}", flush=True)
-            time.sleep(interval)
+            stop.wait(interval)
     except KeyboardInterrupt:
-        return EXIT_OK
+        pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return EXIT_OK
 
 
 def problems(error: ContentError) -> None:
