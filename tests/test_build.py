@@ -192,6 +192,32 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
         assert watcher.wait(timeout=30) == 0
 
 
+def test_watch_stops_when_python_drops_the_interrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C stops --watch even when the KeyboardInterrupt is lost (Python drops one raised inside a __del__)."""
+    from studyguide import cli
+    from studyguide.pipeline import Request
+
+    builds: list[int] = []
+
+    def build(request: Request) -> int:
+        assert len(builds) < 3, "--watch kept building after Ctrl-C"
+        builds.append(1)
+        (tmp_path / f"edit-{len(builds)}").write_text("a change to watch")  # so the next look rebuilds
+        handler = signal.getsignal(signal.SIGINT)
+        assert callable(handler)
+        try:
+            handler(signal.SIGINT, None)  # Ctrl-C while the build runs...
+        except KeyboardInterrupt:
+            pass  # ...its exception lost, as inside a __del__
+        return 0
+
+    monkeypatch.setattr(cli, "build", build)
+    before = signal.getsignal(signal.SIGINT)
+    assert cli.watch(Request(content=tmp_path, out=tmp_path / "out"), tmp_path, interval=0.01) == 0
+    assert builds == [1]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
 def test_library_versions_match_the_installed_distributions() -> None:
     """The build reads versions from dist-info folder names; they must agree with importlib.metadata."""
     from importlib import metadata
