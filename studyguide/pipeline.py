@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import history, release, state
-from .cache import Cache
+from .cache import Cache, default_folder
 from .errors import ContentError, Problem
 from .lint import lint
 from .model import Guide
@@ -97,8 +97,13 @@ def load(content: Path, options: Options | None = None, cache: Cache | None = No
 
 
 def load_guide(content: Path) -> Guide:
-    """Return a valid content folder's model (raise ContentError with every problem)."""
-    return load(content).guide
+    """Return a valid content folder's model (raise ContentError with every problem).
+
+    Formulas a build has drawn are taken from the cache a build uses (default_folder), unless
+    that folder is inside the content: validating a guide draws every formula otherwise.
+    """
+    folder = default_folder().resolve()
+    return load(content, cache=Cache(None if folder.is_relative_to(content.resolve()) else folder)).guide
 
 
 def run(request: Request, report: Report | None = None) -> list[Outcome]:
