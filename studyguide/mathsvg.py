@@ -213,11 +213,11 @@ class Formulas:
         A cached pair is used only when it has that shape: the SVG goes into a data: URL (inert
         in the HTML whatever it holds), the CSS must match IMAGE_STYLE.
         """
-        key = None
-        if self.cache is not None:
+        cache, key = self.cache, ""
+        if cache is not None:
             head = f"image\0font {math_font()[1]}\0scale {self.scale}\0display {int(display)}\0"
-            key = self.cache.key("math", head, tex, raw)
-            found = self.cache.get_json("math", key)
+            key = cache.key("math", head, tex, raw)
+            found = cache.get_json("math", key)
             if isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found):
                 svg, style = found
                 if svg.startswith("<svg") and svg.endswith("</svg>") and svg.isascii() and IMAGE_STYLE.fullmatch(style):
@@ -227,8 +227,8 @@ class Formulas:
         for name in ("width", "height", "style", "class", "role", "focusable"):
             root.attrib.pop(name, None)
         svg = ET.tostring(root).decode("ascii")  # characters beyond ASCII as references
-        if self.cache is not None and key is not None:
-            self.cache.put_json("math", key, [svg, style])
+        if cache is not None:
+            cache.put_json("math", key, [svg, style])
         return svg, style
 
     def _inline(self, raw: str, tex: str, display: bool, standalone: bool = False) -> str:
