@@ -150,14 +150,16 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
 
 def with_history(job: Job, report: Report) -> Job:
     """Date each question by its file's last change in git, so an edit reaches learners without a release."""
-    times = history.file_times(job.guide.root, job.guide.files)
-    if times is None:
+    found = history.file_times(job.guide.root, job.guide.files)
+    for warning in found.warnings if found else ():
+        report.warn(warning)
+    if found is None or not found.times:
         report.closing.append(
             "anki deck: the content is not in a git work tree, so an edited question reaches learners "
             "who imported an earlier deck only once you run `studyguide release`"
         )
         return job
-    edited = {q.id: times.get(q.source.path, 0) for q in job.guide.questions}
+    edited = {q.id: found.times.get(q.source.path, 0) for q in job.guide.questions}
     return dataclasses.replace(job, edited=edited)
 
 

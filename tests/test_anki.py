@@ -386,15 +386,17 @@ def git(folder: Path, *args: str, when: int = T0) -> None:
 
 def test_every_committed_edit_reaches_learners_without_a_release(content: Path, tmp_path: Path) -> None:
     """Two edits of one question, each committed and built without --release, both arrive; reviews stay."""
-    release(content, T0)
+    locked = json.loads((content / "anki.lock.json").read_text(encoding="utf-8"))
+    past = max(entry["mod"] for entry in locked["notes"].values())  # after the lock, before the clock (a commit
+    release(content, past)  # dated later than the build's clock is taken as now)
     git(content.parent, "init", "-q")
     git(content.parent, "add", "content")
-    git(content.parent, "commit", "-q", "-m", "release", when=T0 + 10)
+    git(content.parent, "commit", "-q", "-m", "release", when=past + 10)
     col = import_apkg(build(content, tmp_path / "d1"))
     try:
         reviewed = review_every_card(col)
         edited = editable(load_guide(content))
-        for round, when in enumerate((T0 + 1_000, T0 + 2_000), start=1):
+        for round, when in enumerate((past + 1_000, past + 2_000), start=1):
             edit_answer(load_guide(content).question(edited.id), f" Edit {round}.")
             git(content.parent, "commit", "-q", "-a", "-m", f"edit {round}", when=when)
             deck = build(content, tmp_path / f"d{round + 1}")
