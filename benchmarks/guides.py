@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 def synthetic(size: int, target: Path) -> Path:
     """Write a guide of `size` questions: copies of the real content with unique ids and titles."""
-    from studyguide.pipeline import load_guide
+    from studyguide.build.pipeline import load_guide
 
     real = load_guide(ROOT / "content")
     per_copy = len(real.questions)
@@ -65,7 +65,7 @@ def unlink_missing(content: Path) -> None:
 
 def print_html(content: Path, target: Path) -> Path:
     """Write the build's own print HTML for WeasyPrint alone."""
-    from studyguide.pipeline import load
+    from studyguide.build.pipeline import load
     from studyguide.renderers.pdf.layout import Printer
 
     html = Printer(load(content)).html()
@@ -78,17 +78,17 @@ def genanki_notes(content: Path) -> Path:
     """Write the same notes (guid, fields, tags, deck) and note type for the minimal genanki script."""
     import genanki
 
-    from studyguide.pipeline import load
-    from studyguide.renderers.anki import note_contents, note_type_parts
+    from studyguide.build.pipeline import load
+    from studyguide.renderers.anki.notes import deck
 
     job = load(content)
-    guide = job.guide
+    guide, notes_of = job.guide, deck(job)
     notes = [
         {"guid": genanki.guid_for(guide.meta.id, n.id), "fields": n.fields, "tags": n.tags, "deck": n.deck}
-        for n in note_contents(job)[0]
+        for n in notes_of.notes
     ]
     path = content.parent / f"{content.name}-notes.json"
-    path.write_text(json.dumps({"note_type": note_type_parts(job), "notes": notes}), encoding="utf-8")
+    path.write_text(json.dumps({"note_type": dict(notes_of.note_type), "notes": notes}), encoding="utf-8")
     return path
 
 
@@ -97,7 +97,7 @@ def edit_one_answer(content: Path, round_: int) -> str:
 
     Each round capitalises another word, so no round finds its edit already laid out in the cache.
     """
-    from studyguide.pipeline import load_guide
+    from studyguide.build.pipeline import load_guide
 
     guide = load_guide(content)
     question = guide.sections[len(guide.sections) // 2].questions[0]
@@ -138,7 +138,7 @@ def colliding_guide(size: int, groups: int = 10) -> object:
 
 def lint_only(size: int) -> None:
     """In this process: lint a guide built to collide (the benchmark times this process)."""
-    from studyguide.lint import lint
+    from studyguide.check.lint import lint
     from studyguide.model import Guide
 
     guide = colliding_guide(size)

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from studyguide.build.pipeline import load_guide  # noqa: E402
 from studyguide.cli import main as build  # noqa: E402
 from studyguide.model import Guide, Question  # noqa: E402
-from studyguide.pipeline import load_guide  # noqa: E402
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ViewportSize

@@ -1,5 +1,5 @@
 """`python -m studyguide`: the same command line as build.py."""
 
-from .cli import main_entry
+from studyguide.cli import main_entry
 
 main_entry()

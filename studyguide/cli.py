@@ -13,15 +13,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import default_folder
-from .commands import Parser, UsageError, cache_command, starter_command
-from .errors import ContentError, shown
-from .pipeline import Outcome, Report, Request, run
-from .renderers import RENDERERS, Options
-from .renderers.base import TEMPLATES
+from studyguide.build.pipeline import Outcome, Report, Request, run
+from studyguide.commands import Parser, UsageError, cache_command, starter_command
+from studyguide.errors import ContentError, shown
+from studyguide.renderers import registry
+from studyguide.stages import TEMPLATES, Options
+from studyguide.store.cache import default_folder
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
-ALL = ("anki", "pdf", "html")
 
 
 def arguments() -> Parser:
@@ -38,12 +37,13 @@ def arguments() -> Parser:
         epilog="Exit codes: 0 ok, 1 content error (each problem printed as path:line: message), "
         "2 usage error, 3 a renderer failed (the others still wrote their outputs).",
     )
-    names = ", ".join(f"{name} ({r.description})" for name, r in RENDERERS.items())
+    formats = registry()
+    names = ", ".join(f"{name} ({r.description})" for name, r in formats.items())
     parser.add_argument(
         "--format",
         default="all",
         metavar="FORMATS",
-        help=f"comma-separated output formats, or 'all' ({', '.join(ALL)}); known: {names}. Default: all",
+        help=f"comma-separated output formats, or 'all' ({', '.join(formats)}); known: {names}. Default: all",
     )
     parser.add_argument(
         "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
@@ -84,11 +84,11 @@ def arguments() -> Parser:
 
 def formats(spec: str) -> list[str]:
     """Turn 'all' or 'anki,pdf' into renderer names."""
-    spec = spec.lower()
-    names = list(ALL) if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
-    unknown = [n for n in names if n not in RENDERERS]
+    spec, known = spec.lower(), registry()
+    names = list(known) if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
     if unknown or not names:
-        raise UsageError(f"unknown format {', '.join(unknown) or repr(spec)}; choose from: all, {', '.join(RENDERERS)}")
+        raise UsageError(f"unknown format {', '.join(unknown) or repr(spec)}; choose from: all, {', '.join(known)}")
     return list(dict.fromkeys(names))
 
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .cache import Cache, default_folder
-from .errors import shown
-from .starter import StarterError, copy_templates, new_guide
+from studyguide.errors import shown
+from studyguide.starter import StarterError, copy_templates, new_guide
+from studyguide.store.cache import Cache, default_folder
 
 EXIT_OK, EXIT_USAGE = 0, 2
 

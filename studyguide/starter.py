@@ -8,7 +8,7 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from .renderers.base import TEMPLATES
+from studyguide.stages import TEMPLATES
 
 
 class StarterError(Exception):

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
 from studyguide.model import Guide
-from studyguide.pipeline import load_guide
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

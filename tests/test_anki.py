@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, cast
 import pytest
 from readers import cards, import_apkg, import_into, normalize, text_of_html
 
-from studyguide import lock
-from studyguide.cache import unseal
+from studyguide.build.pipeline import load, load_guide
 from studyguide.cli import arguments, main
 from studyguide.model import Guide, Question
-from studyguide.pipeline import load, load_guide
-from studyguide.renderers.anki import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_NAME, AnkiRenderer
-from studyguide.renderers.base import TEMPLATES, Options
+from studyguide.release import lock
+from studyguide.renderers.anki import AnkiRenderer
+from studyguide.renderers.anki.notes import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_NAME
+from studyguide.stages import TEMPLATES, Options
+from studyguide.store.cache import unseal
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from studyguide.cache import MAX_AGE_DAYS, PRUNE_STAMP, Cache
 from studyguide.cli import main
 from studyguide.renderers.pdf import parts
+from studyguide.store.cache import MAX_AGE_DAYS, PRUNE_STAMP, Cache
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "studyguide"
@@ -149,7 +149,12 @@ def test_the_model_imports_nothing_and_renderers_import_no_parser_or_other_rende
             continue
         own = next((r for r in renderers if module == r or module.startswith(r + ".")), None)
         assert own is not None, module
-        forbidden = {"studyguide.parser", "studyguide.convert", "studyguide.validate", "studyguide.pipeline"}
+        forbidden = {
+            "studyguide.parse.parser",
+            "studyguide.parse.convert",
+            "studyguide.check.validate",
+            "studyguide.build.pipeline",
+        }
         assert not targets & forbidden, (module, targets & forbidden)
         others = {t for t in targets for r in renderers - {own} if t == r or t.startswith(r + ".")}
         assert not others, (module, others)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from studyguide.cli import main
-from studyguide.renderers.base import TEMPLATES
+from studyguide.stages import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -195,7 +195,7 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
 def test_watch_stops_when_python_drops_the_interrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C stops --watch even when the KeyboardInterrupt is lost (Python drops one raised inside a __del__)."""
     from studyguide import cli
-    from studyguide.pipeline import Request
+    from studyguide.build.pipeline import Request
 
     builds: list[int] = []
 
@@ -222,7 +222,7 @@ def test_library_versions_match_the_installed_distributions() -> None:
     """The build reads versions from dist-info folder names; they must agree with importlib.metadata."""
     from importlib import metadata
 
-    from studyguide import versions
+    from studyguide.store import versions
 
     libraries = ("markdown-it-py", "jinja2", "genanki", "weasyprint", "ziamath", "pydyf", "pikepdf", "pillow", "pyphen")
     for library in (*libraries, "fonttools", "studyguide", "anki", "no-such-distribution"):

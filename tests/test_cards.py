@@ -56,7 +56,7 @@ def test_every_card_fits_the_screen_and_reads_clearly(
 
 def test_see_also_is_a_list_and_code_keeps_its_lines(backs: dict[str, str], browser: Browser, tmp_path: Path) -> None:
     """See also lists one title an item (a title may hold a comma); a long code line scrolls, never wraps."""
-    from studyguide.pipeline import load_guide
+    from studyguide.build.pipeline import load_guide
 
     guide = load_guide(FIXTURES / "print")
     q = guide.question("long-title")

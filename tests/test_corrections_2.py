@@ -12,7 +12,7 @@ import pytest
 from card_view import describe, view
 from readers import cards, import_apkg, normalize, pdf_text
 
-from studyguide.lint import TWIN_SIMILARITY, _cosine, lint, vocabulary, words
+from studyguide.check.lint import TWIN_SIMILARITY, _cosine, lint, vocabulary, words
 from studyguide.model import Guide, Question
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ import pytest
 from conftest import ROOT
 from readers import cards, html_text, import_apkg, import_into, normalize, pdf_text, text_of_html
 
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
 from studyguide.model import Guide
-from studyguide.pipeline import load_guide
 
 EXAMPLE = ROOT / "examples" / "git-basics"
 

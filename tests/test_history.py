@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from readers import import_apkg
 
-from studyguide import history
 from studyguide.cli import main
+from studyguide.release import history
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "git-basics"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from readers import cards, html_text, import_apkg, normalize, pdf_text
 
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
-from studyguide.pipeline import load_guide
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SECTION = (

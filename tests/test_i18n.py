@@ -14,10 +14,10 @@ from conftest import ROOT
 from readers import cards, import_apkg, import_into, normalize, pdf_text
 
 from studyguide import i18n
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
 from studyguide.model import Guide
-from studyguide.pipeline import load_guide
-from studyguide.renderers.anki import MODEL_ID, MODEL_NAME
+from studyguide.renderers.anki.notes import MODEL_ID, MODEL_NAME
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from readers import cards, import_apkg, normalize, pdf_text
 
-from studyguide.pipeline import load_guide
+from studyguide.build.pipeline import load_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "git-basics"
@@ -36,7 +36,7 @@ def test_the_wheel_carries_the_templates_and_data(wheel: Path) -> None:
     for template in (ROOT / "templates").rglob("*"):
         if template.is_file():
             assert f"studyguide/templates/{template.relative_to(ROOT / 'templates')}" in names
-    assert "studyguide/data/mathjax-names.txt" in names
+    assert "studyguide/markup/math/data/mathjax-names.txt" in names
     assert {f"studyguide/renderers/pdf/{p.name}" for p in (ROOT / "studyguide/renderers/pdf").glob("*.py")} <= names
 
 

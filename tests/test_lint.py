@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from studyguide.build.pipeline import load_guide
+from studyguide.check.lint import lint
 from studyguide.cli import main
-from studyguide.lint import lint
 from studyguide.model import Guide
-from studyguide.pipeline import load_guide
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TWIN = (
@@ -70,7 +70,7 @@ def test_tag_outside_vocabulary_warns(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_twin_lint_compares_each_answer_with_a_bounded_number_of_others(monkeypatch: pytest.MonkeyPatch) -> None:
     """A guide written to collide (groups of identical answers) costs work linear in its size, and every twin warns."""
-    from studyguide import lint as lint_module
+    from studyguide.check import lint as lint_module
 
     bench = importlib.util.spec_from_file_location("bench", Path(__file__).parent.parent / "benchmarks" / "guides.py")
     assert bench is not None and bench.loader is not None
@@ -116,7 +116,7 @@ def test_without_the_cjk_fonts_cjk_text_warns_and_names_their_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a machine where only the text face is installed, CJK and emoji name the packages that print them."""
-    from studyguide import printable
+    from studyguide.check import printable
 
     body = "# Extra {#extra}\n\n## Greetings? {#greet}\n\nTags: testing\n\nJapanese 日本 and a rocket 🚀.\n"
     guide = guide_with(tmp_path, body)

@@ -13,11 +13,11 @@ from browser_tools import NODE_MODULES, Traffic, axe_violations, require
 from card_view import describe, view
 from readers import cards, import_apkg, normalize, pdf_text
 
+from studyguide.build.pipeline import load, load_guide
 from studyguide.cli import main
 from studyguide.errors import ContentError
-from studyguide.mathvocab import for_mathjax, mathjax_names
+from studyguide.markup.math.vocab import for_mathjax, mathjax_names
 from studyguide.model import Guide, Node, Question
-from studyguide.pipeline import load, load_guide
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

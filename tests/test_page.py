@@ -20,8 +20,8 @@ from conftest import FIXTURES, ROOT, build_page
 from playwright.sync_api import expect
 from readers import normalize
 
+from studyguide.build.pipeline import load_guide
 from studyguide.model import Guide, Question
-from studyguide.pipeline import load_guide
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page

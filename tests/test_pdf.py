@@ -19,14 +19,14 @@ import pytest
 from pypdf import PdfReader
 from readers import BULLETS, pdf_text
 
+from studyguide.build.pipeline import load, load_guide
+from studyguide.check.dates import build_epoch
 from studyguide.cli import main
-from studyguide.dates import build_epoch
 from studyguide.errors import ContentError
 from studyguide.model import Guide, Node, Question, Section
-from studyguide.pipeline import load, load_guide
-from studyguide.renderers.base import TEMPLATES, Options
 from studyguide.renderers.pdf import PdfRenderer
 from studyguide.renderers.pdf.layout import ANSWER_PREFIX, RefusedResource, make_fetcher
+from studyguide.stages import TEMPLATES, Options
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 A4_WIDTH, LETTER_WIDTH = 595.28, 612.0  # points, from the paper standards
@@ -448,7 +448,7 @@ def test_links_name_the_question_number(tmp_path: Path) -> None:
     """A link to another question, in See also or inside an answer, prints that question's number."""
     import shutil
 
-    from studyguide.pipeline import load_guide
+    from studyguide.build.pipeline import load_guide
 
     content = tmp_path / "content"
     shutil.copytree(Path(__file__).parent / "fixtures" / "valid", content)

@@ -20,15 +20,15 @@ from pypdf import PdfReader
 from readers import pdf_text
 from test_pdf import FIXTURES, outline
 
-from studyguide.cache import Cache
+from studyguide.build.pipeline import load
 from studyguide.model import Guide
-from studyguide.pipeline import load
-from studyguide.renderers.base import TEMPLATES, Options
 from studyguide.renderers.pdf import PdfRenderer
 from studyguide.renderers.pdf import parts as parts_module
 from studyguide.renderers.pdf.join import FOOTER
 from studyguide.renderers.pdf.layout import Printer, RefusedResource
 from studyguide.renderers.pdf.parts import plan, render_in_parts
+from studyguide.stages import TEMPLATES, Options
+from studyguide.store.cache import Cache
 
 EDITIONS = {"full": Options(), "quiz": Options(paper="letter", edition="quiz")}
 PART_PAGES = {"full": 10, "quiz": 4}  # small enough to cut the real guide into several parts

@@ -15,9 +15,9 @@ import pytest
 from pypdf import PdfReader
 from readers import pdf_text
 
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
 from studyguide.model import Guide, Node
-from studyguide.pipeline import load_guide
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "print"
 SUBSET = re.compile(r"^[A-Z]{6}\+")
@@ -211,8 +211,8 @@ def walk(node: Node) -> Iterator[Node]:
 
 def test_formulas_are_drawn_in_the_text_faces_math_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ziamath draws with TeX Gyre Pagella Math; the cache key names the font, so another font draws again."""
-    from studyguide import mathsvg
-    from studyguide.cache import Cache
+    from studyguide.markup.math import svg as mathsvg
+    from studyguide.store.cache import Cache
 
     assert mathsvg.math_font()[0] == str(mathsvg.MATH_FONT)
     cache = Cache(tmp_path)
@@ -224,8 +224,8 @@ def test_formulas_are_drawn_in_the_text_faces_math_font(tmp_path: Path, monkeypa
 
 def test_each_printed_code_line_is_one_block_inside_the_code_element() -> None:
     """Every line of a highlighted block becomes one hanging block, all inside <code> (whole tags per line)."""
-    from studyguide.highlight import highlight
-    from studyguide.rich import hanging_lines
+    from studyguide.markup.highlight import highlight
+    from studyguide.markup.places import hanging_lines
 
     html = hanging_lines(highlight("def f():\n    return 1\n", "python"))
     inner = html[html.index("<code>") + len("<code>") : html.index("</code>")]

@@ -10,10 +10,10 @@ import pytest
 from conftest import CONTENT, FIXTURES
 from PIL import Image
 
-from studyguide.cache import unseal
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
-from studyguide.pipeline import load_guide
 from studyguide.renderers.pdf import parts as parts_module
+from studyguide.store.cache import unseal
 
 
 def entries(cache: Path) -> dict[str, dict[str, object]]:

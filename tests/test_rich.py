@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import pytest
 from readers import Card, cards, import_apkg, normalize, pdf_text
 
-from studyguide import highlight
-from studyguide.cache import Cache
+from studyguide.build.pipeline import load, load_guide
 from studyguide.cli import main
-from studyguide.mathsvg import Formulas, render
+from studyguide.markup import highlight
+from studyguide.markup.math.svg import Formulas, render
 from studyguide.model import Guide
-from studyguide.pipeline import load, load_guide
-from studyguide.renderers.base import Options
 from studyguide.renderers.pdf.layout import Printer
+from studyguide.stages import Options
+from studyguide.store.cache import Cache
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "rich"
 IMAGE = FIXTURE / "media" / "gates.png"
@@ -434,7 +434,7 @@ def test_text_alternative_cannot_inject_markup() -> None:
 )
 def test_pdf_formula_images_are_kept_and_a_planted_entry_is_not_used(tmp_path: Path, planted: object) -> None:
     """A PDF formula image is kept across builds; an entry not of the shape the build writes is drawn anew."""
-    from studyguide.cache import seal
+    from studyguide.store.cache import seal
 
     raw, tex = render("x^2", False), "x^{2}"
     alone = Formulas(shared=False).place(raw, tex, False)
@@ -450,7 +450,7 @@ def test_pdf_formula_images_are_kept_and_a_planted_entry_is_not_used(tmp_path: P
 
 def test_a_planted_formula_image_stays_inside_its_data_url(tmp_path: Path) -> None:
     """An entry of the right shape is used, but whatever its SVG holds is only the image's data: URL."""
-    from studyguide.cache import seal
+    from studyguide.store.cache import seal
 
     raw, tex = render("x", False), "x"
     Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False)

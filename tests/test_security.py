@@ -14,9 +14,9 @@ from card_view import describe, view
 from readers import cards, import_apkg
 from test_pdf import png_square
 
+from studyguide.build.pipeline import load
 from studyguide.cli import main
 from studyguide.errors import ContentError
-from studyguide.pipeline import load
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

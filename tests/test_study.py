@@ -20,8 +20,8 @@ from browser_tools import NODE_MODULES, axe_violations, require, watched
 from conftest import ROOT, build_page
 from playwright.sync_api import expect
 
+from studyguide.build.pipeline import load_guide
 from studyguide.model import Guide
-from studyguide.pipeline import load_guide
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

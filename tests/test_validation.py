@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from test_pdf import png_square
 
-from studyguide.cache import Cache
+from studyguide.build.pipeline import load, load_guide
 from studyguide.cli import main
 from studyguide.errors import ContentError
 from studyguide.model import INDEXED_KINDS, Guide, Node
-from studyguide.pipeline import load, load_guide
+from studyguide.store.cache import Cache
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CASES = sorted(p.stem for p in (FIXTURES / "invalid").glob("*.expected"))
@@ -91,8 +91,8 @@ def test_check_passes_on_valid_content(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_limits_are_enforced_with_a_clear_message(tmp_path: Path) -> None:
-    from studyguide.parser import MAX_ANSWER_CHARS, MAX_TITLE_CHARS
-    from studyguide.reading import MAX_FILE_BYTES
+    from studyguide.parse.parser import MAX_ANSWER_CHARS, MAX_TITLE_CHARS
+    from studyguide.parse.reading import MAX_FILE_BYTES
 
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "valid", content)
@@ -178,12 +178,12 @@ def test_library_code_leaves_the_process_as_it_found_it(tmp_path: Path) -> None:
     """Parsing (anew and from the cache), validating and rendering every output leave the collector and pydyf alone."""
     script = (
         "import gc, sys; from pathlib import Path; import pydyf\n"
-        "from studyguide.cache import Cache; from studyguide.pipeline import load\n"
-        "from studyguide.renderers import RENDERERS\n"
+        "from studyguide.store.cache import Cache; from studyguide.build.pipeline import load\n"
+        "from studyguide.renderers import registry\n"
         "before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count(), pydyf.PDF.__dict__['page_references'])\n"
         "for _ in range(2):\n"
         "    job = load(Path(sys.argv[1]), cache=Cache(Path(sys.argv[2])))\n"
-        "    for renderer in RENDERERS.values(): renderer.render(job)\n"
+        "    for renderer in registry().values(): renderer.render(job)\n"
         "after = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count(), pydyf.PDF.__dict__['page_references'])\n"
         "print(before == after, before[:3], after[:3])\n"
     )

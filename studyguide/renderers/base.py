@@ -3,64 +3,50 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
-from ..cache import Cache
-from ..errors import Problem
-from ..i18n import Messages
-from ..i18n import messages as catalogue_messages
-from ..model import Guide, Meta
-from ..resources import Resources
+from studyguide.i18n import Messages
+from studyguide.i18n import messages as catalogue_messages
+from studyguide.model import Guide, Meta
+from studyguide.stages import Job, Need, Options, Snapshot
 
 if TYPE_CHECKING:  # imported when a template is rendered: a deck whose note type is cached never needs it
     import jinja2
 
-# Installed from a wheel, the templates are inside the package; in a clone (or an editable install)
-# they are templates/ at the top of the repository.
-PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
 
+class Renderer:
+    """A writer for one output format, declared by its class attributes; every subclass with a name is registered.
 
-@dataclass(frozen=True)
-class Options:
-    """Choices that change an output: paper size, PDF edition, where templates live."""
+    The lifecycle (`studyguide.build.pipeline`) asks each format, in this order: what it `needs`
+    prepared (formulas drawn, images read, edits dated from git); `prepare(job)`, a pure step whose
+    value the later steps share (the deck's notes); `snapshot(job, prepared)`, what the release lock
+    compares (formats whose learners keep state across versions); `render(job, prepared)`, the bytes.
+    """
 
-    paper: str = "a4"
-    edition: str = "full"
-    templates: Path = TEMPLATES
-
-
-@dataclass(frozen=True)
-class Job:
-    """One build's work for the renderers: a valid guide, what validation read and drew, the options."""
-
-    guide: Guide
-    resources: Resources
-    options: Options = Options()
-    cache: Cache = field(default_factory=lambda: Cache(None))
-    # Work two steps of this build both need (the Anki notes: the deck and the change report), kept
-    # for this build only.
-    shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
-    warnings: tuple[Problem, ...] = ()  # what the parser warned of: shown, never a reason to stop
-    edited: Mapping[str, int] = field(default_factory=dict)  # question id -> when its file last changed (git)
-
-
-class Renderer(Protocol):
-    """A writer for one output format: a name, a file name, and bytes from the model."""
-
-    name: str
-    description: str
+    name: ClassVar[str] = ""  # the --format name
+    description: ClassVar[str] = ""  # one line, shown by --help and the README
+    needs: ClassVar[frozenset[Need]] = frozenset()
+    templates: ClassVar[tuple[str, ...]] = ()  # its folders in the templates folder (their files are its inputs)
+    costly: ClassVar[bool] = False  # laid out in a forked process while the others render
+    keeps_state: ClassVar[bool] = False  # learners keep reviews across versions: the release lock dates its notes
 
     def filename(self, guide: Guide, options: Options) -> str:
         """Return the output's file name, derived from the guide id."""
-        ...
+        raise NotImplementedError
 
-    def render(self, job: Job) -> bytes:
+    def prepare(self, job: Job) -> object:
+        """Return what this format computes once a build and shares with `snapshot` and `render` (pure)."""
+        return None
+
+    def snapshot(self, job: Job, prepared: object) -> Snapshot | None:
+        """Return what the release lock compares, for a format whose learners keep state; None for the others."""
+        return None
+
+    def render(self, job: Job, prepared: object = None) -> bytes:
         """Return the whole output file (the content is valid: a renderer never finds a content problem)."""
-        ...
+        raise NotImplementedError
 
 
 class Delimiters(TypedDict, total=False):

@@ -13,15 +13,20 @@ from typing import TYPE_CHECKING
 import rjsmin
 from markupsafe import Markup
 
-from ..i18n import Messages
-from ..markup import Hooks, notes_html, plain_checkbox, to_html
-from ..model import Guide, Question
-from ..rich import css_for_page, hooks_for_page
-from .base import Job, Options, counts, environment, messages, task_boxes
+from studyguide.i18n import Messages
+from studyguide.markup import Hooks, highlight, notes_html, plain_checkbox, to_html
+from studyguide.markup.math.svg import Formulas
+from studyguide.markup.places import MATH_CSS, svg_hooks
+from studyguide.model import Guide, Question
+from studyguide.renderers.base import Renderer, counts, environment, messages, task_boxes
+from studyguide.stages import Job, Options, Resources
 
 if TYPE_CHECKING:
     import jinja2
 
+PAGE_MATH_SCALE = 1.2  # the page's sans-serif text has a larger x-height than the Pagella the formulas match
+# The page scrolls a formula wider than the column.
+SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
 
@@ -106,11 +111,24 @@ def page_script(env: jinja2.Environment) -> str:
     return script
 
 
-class PageRenderer:
+def hooks_for_page(resources: Resources) -> tuple[Hooks, Formulas]:
+    """Return the page hooks; after rendering, `Formulas.defs()` is the one hidden glyph block."""
+    return svg_hooks(resources, shared=True, inline_images=True, scale=PAGE_MATH_SCALE)
+
+
+def css_for_page() -> str:
+    """Return the page's CSS for code, math and images: light code, and dark when the system prefers it."""
+    code = f"{highlight.light_css()}\n@media (prefers-color-scheme: dark) {{\n{highlight.dark_css('html')}\n}}\n"
+    return code + MATH_CSS + SCROLL_CSS
+
+
+class PageRenderer(Renderer):
     """Writes `<guide-id>.html`."""
 
     name = "html"
     description = "self-contained HTML study page"
+    needs = frozenset({"formulas", "images"})
+    templates = ("page",)
 
     def filename(self, guide: Guide, options: Options) -> str:
         """Return `<guide-id>.html`."""
@@ -132,7 +150,7 @@ class PageRenderer:
             )
         return entries
 
-    def render(self, job: Job) -> bytes:
+    def render(self, job: Job, prepared: object = None) -> bytes:
         """Return the page's bytes."""
         guide, options = job.guide, job.options
         env = environment(options.templates)

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import io
 
-from ...model import Guide
-from ..base import Job, Options
-from .layout import Printer
-from .parts import plan, render_in_parts
+from studyguide.model import Guide
+from studyguide.renderers.base import Renderer
+from studyguide.renderers.pdf.layout import Printer
+from studyguide.renderers.pdf.parts import plan, render_in_parts
+from studyguide.stages import Job, Options
 
 
-class PdfRenderer:
+class PdfRenderer(Renderer):
     """Writes `<guide-id>.pdf` (`-letter`, `-quiz` in the name for other paper and the self-test edition)."""
 
     name = "pdf"
     description = "printable study guide (PDF, A4 or US Letter, full or self-test edition)"
+    needs = frozenset({"formulas", "images"})
+    templates = ("pdf",)
+    costly = True
 
     def filename(self, guide: Guide, options: Options) -> str:
         """Return `<guide-id>[-letter][-quiz].pdf`."""
@@ -27,7 +31,7 @@ class PdfRenderer:
         edition = "" if options.edition == "full" else f"-{options.edition}"
         return f"{guide.meta.id}{paper}{edition}.pdf"
 
-    def render(self, job: Job) -> bytes:
+    def render(self, job: Job, prepared: object = None) -> bytes:
         """Lay out the guide and return the PDF bytes: whole, or in parts when it is long."""
         printer = Printer(job)
         parts = plan(job.guide, job.options)

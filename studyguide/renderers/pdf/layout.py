@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,13 +13,15 @@ from urllib.parse import unquote, urlparse
 
 from markupsafe import Markup
 
-from ...dates import build_epoch, iso_date
-from ...markup import Hooks, inline_html, to_html
-from ...model import Guide, Node, Question
-from ...rich import css_for_pdf, hooks_for_pdf, printed_checkbox
-from ..base import Job, counts, environment, messages, task_boxes
-from .speedups import faster_writing
-from .words import print_words
+from studyguide.markup import Hooks, highlight, inline_html, to_html
+from studyguide.markup.math.svg import Formulas
+from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
+from studyguide.model import Guide, Node, Question
+from studyguide.renderers.base import counts, environment, messages, task_boxes
+from studyguide.renderers.pdf.speedups import faster_writing
+from studyguide.renderers.pdf.words import print_words
+from studyguide.stages import Job, Resources
+from studyguide.store.cache import Cache
 
 if TYPE_CHECKING:
     import weasyprint
@@ -44,6 +47,22 @@ class Part:
 
 
 WHOLE = Part()
+
+
+def hooks_for_pdf(resources: Resources, cache: Cache | None = None) -> tuple[Hooks, Formulas]:
+    """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone; kept in `cache`) and file URLs."""
+    hooks, formulas = svg_hooks(resources, shared=False, inline_images=False, cache=cache)
+    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=printed_code), formulas
+
+
+def css_for_pdf() -> str:
+    """Return the PDF's CSS for code, math and images: the light code style, wrapped rather than scrolled."""
+    return highlight.light_css(scroll=False) + "\n" + MATH_CSS
+
+
+def iso_date(epoch: int) -> str:
+    """Return a W3C date-time for the PDF metadata."""
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SafeFetcher:
@@ -226,7 +245,7 @@ class Printer:
             sources={q.id: html_of(q, q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
             keywords=", ".join(keywords(guide)),
-            created=iso_date(build_epoch(guide.meta)),
+            created=iso_date(self.job.resources.epoch),
             css=Markup(self.css(part)),
             part=part,
         )

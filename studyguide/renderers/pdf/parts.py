@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ...model import Guide, Section
-from ..base import Options, environment
-from .join import Joined, Laid
-from .layout import Part, Printer
-from .reuse import Parts
+from studyguide.model import Guide, Section
+from studyguide.renderers.base import environment
+from studyguide.renderers.pdf.join import Joined, Laid
+from studyguide.renderers.pdf.layout import Part, Printer
+from studyguide.renderers.pdf.reuse import Parts
+from studyguide.stages import Options
 
 if TYPE_CHECKING:
     import weasyprint

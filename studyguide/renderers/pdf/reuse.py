@@ -17,8 +17,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ...cache import Cache
-from .join import Laid
+from studyguide.renderers.pdf.join import Laid
+from studyguide.store.cache import Cache
 
 NAMESPACE = "pdf"
 

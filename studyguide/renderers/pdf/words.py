@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from ...i18n import Messages
+from studyguide.i18n import Messages
 
 
 def css_string(text: str) -> str:

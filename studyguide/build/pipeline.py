@@ -1,13 +1,17 @@
-"""The one build pipeline, top to bottom: a Request goes load -> validate -> up-to-date check -> render -> write.
+"""The one build lifecycle, top to bottom: a Request goes up-to-date check -> load -> validate -> prepare ->
+release -> render -> write. Every format is a `Renderer` of the registry; nothing here names one.
 
-1. If every requested output was built from exactly these inputs (content, templates, code,
+1. If every requested output was built from exactly these inputs (content, its templates, code,
    libraries, options), stop: they were valid and written then; nothing is even parsed.
 2. Load: the parser turns the content folder into the frozen model, each file's own problems beside it.
 3. Validate: one pass finds every remaining problem (links, images, formulas, the lock...) and
-   raises them all at once; it hands the renderers what it read and drew (`Resources`).
-4. Check only (lint), or release (write the Anki lock), or report what changed since the release.
-5. Render each output not up to date: the PDF in a forked process beside the others.
-6. Write each output atomically, and the state file; a renderer that failed keeps its old file.
+   raises them all at once; it hands the renderers what it read and drew (`Resources`), drawing
+   the formulas only when a requested format `needs` them.
+4. Check only (lint); or prepare: each format's pure `prepare` value, computed at most once (the
+   deck's notes), whose `snapshot` the release writes into the lock and the change report compares.
+5. Date each question from git when a format needs its `history`.
+6. Render each output not up to date: the `costly` ones (the PDF) in a forked process beside the others.
+7. Write each output atomically, and the state file; a renderer that failed keeps its old file.
 
 The command line builds a Request and prints what comes back; nothing here parses argv or exits.
 """
@@ -24,17 +28,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import history, release, state
-from .cache import Cache, default_folder
-from .errors import ContentError, Problem
-from .lint import lint
-from .model import Guide
-from .output import exclusive, remove_stale_temporaries, write_atomic
-from .parser import parse
-from .pitfalls import WARNING
-from .renderers import RENDERERS, Options
-from .renderers.base import Job
-from .validate import validate
+from studyguide import release
+from studyguide.build import state
+from studyguide.check.lint import lint
+from studyguide.check.validate import validate
+from studyguide.errors import ContentError, Problem
+from studyguide.model import Guide
+from studyguide.parse.parser import parse
+from studyguide.parse.pitfalls import WARNING
+from studyguide.release import history
+from studyguide.renderers import Renderer, registry
+from studyguide.stages import Job, Need, Options, Snapshot
+from studyguide.store.cache import Cache, default_folder
+from studyguide.store.files import exclusive, remove_stale_temporaries, write_atomic
 
 if TYPE_CHECKING:  # imported when the PDF is laid out beside the other outputs: a deck build never needs them
     import concurrent.futures
@@ -46,7 +52,7 @@ class Request:
 
     content: Path
     out: Path
-    formats: tuple[str, ...] = ("anki", "pdf", "html")
+    formats: tuple[str, ...] = ()  # format names (registry()); none: every format
     options: Options = Options()
     cache: Path | None = None  # the cache folder; None: cache nothing
     check: bool = False  # validate and lint only; write nothing
@@ -109,10 +115,12 @@ def load_guide(content: Path) -> Guide:
 def run(request: Request, report: Report | None = None) -> list[Outcome]:
     """Run one build and return each output's outcome; raise ContentError (writing nothing) for bad content."""
     report = report or Report()
-    names = list(request.formats)
+    formats = registry()
+    names = list(request.formats or formats)
+    chosen = [formats[name] for name in names]
     inputs = None
     if not (request.check or request.release_at is not None):
-        inputs = state.fingerprints(request.content, names, request.options)
+        inputs = state.fingerprints(request.content, chosen, request.options)
         files = None if request.force else state.unchanged(inputs, request.out)
         if files is not None:  # built from exactly these inputs, which were valid then
             unchanged = [Outcome(name, path, "unchanged", path.stat().st_size) for name, path in files.items()]
@@ -120,32 +128,66 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
                 report.done(outcome)
             return unchanged
     cache = Cache(request.cache)
-    svg = request.check or bool({"html", "pdf"} & set(names))  # a deck alone needs no formula drawn
-    job = load(request.content, request.options, cache, svg)
+    needs: set[Need] = {need for renderer in chosen for need in renderer.needs}
+    job = load(request.content, request.options, cache, request.check or "formulas" in needs)
     if request.check:
-        warnings = sorted([*job.warnings, *lint(job.guide)], key=lambda p: (str(p.path), p.line, p.message))
-        for warning in warnings:
-            report.warn(warning)
-        guide = job.guide
-        report.say(
-            f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)"
-        )
+        check(job, report)
         return []
+    prepared = Prepared(job)
     if request.release_at is not None:
-        found, job = release.release(job, request.release_at)
-        report.say(f"released {release.lock_path(job.guide)}: {found.summary()}")
-        inputs = state.fingerprints(request.content, names, request.options)  # the lock just changed
+        job = release_deck(job, prepared, request.release_at, report)
+        inputs = state.fingerprints(request.content, chosen, request.options)  # the lock just changed
     for warning in job.warnings:
         report.warn(warning)
-    if "anki" in names:
+    if "history" in needs:
         job = with_history(job, report)
     assert inputs is not None
-    outcomes = write(job, names, inputs, request, report)
-    if "anki" in names and request.release_at is None and all(o.status != "failed" for o in outcomes):
-        report.closing.append(f"anki deck: {release.changes(job).summary()}")
+    outcomes = write(job, prepared, names, inputs, request, report)
+    keeper = next((r for r in chosen if r.keeps_state), None)
+    if keeper and request.release_at is None and all(o.status != "failed" for o in outcomes):
+        snapshot = prepared.snapshot(keeper)
+        assert snapshot is not None
+        report.closing.append(f"{keeper.name}: {release.changes(job, snapshot).summary()}")
     if cache.hits or cache.misses:
         report.closing.append(cache.summary())
     return outcomes
+
+
+class Prepared:
+    """Each format's `prepare` value for one build, computed at most once (the deck's notes: release and render)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job  # the job as loaded: what a format prepares does not depend on the lock or the history
+        self.values: dict[str, object] = {}
+
+    def of(self, renderer: Renderer) -> object:
+        """Return a format's prepared value."""
+        if renderer.name not in self.values:
+            self.values[renderer.name] = renderer.prepare(self.job)
+        return self.values[renderer.name]
+
+    def snapshot(self, renderer: Renderer) -> Snapshot | None:
+        """Return what the release lock compares for a format."""
+        return renderer.snapshot(self.job, self.of(renderer))
+
+
+def check(job: Job, report: Report) -> None:
+    """Report the parser's warnings and the lint's, and the guide's size (`check` writes nothing)."""
+    warnings = sorted([*job.warnings, *lint(job.guide)], key=lambda p: (str(p.path), p.line, p.message))
+    for warning in warnings:
+        report.warn(warning)
+    guide = job.guide
+    report.say(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
+
+
+def release_deck(job: Job, prepared: Prepared, now: int, report: Report) -> Job:
+    """Write the lock of the format whose learners keep state (whatever formats are built); return the new job."""
+    for keeper in (r for r in registry().values() if r.keeps_state):
+        snapshot = prepared.snapshot(keeper)
+        assert snapshot is not None
+        found, job = release.release(job, snapshot, now)
+        report.say(f"released {release.lock_path(job.guide)}: {found.summary()}")
+    return job
 
 
 def with_history(job: Job, report: Report) -> Job:
@@ -155,7 +197,7 @@ def with_history(job: Job, report: Report) -> Job:
         report.warn(warning)
     if found is None or not found.times:
         report.closing.append(
-            "anki deck: the content is not in a git work tree, so an edited question reaches learners "
+            "the content is not in a git work tree, so an edited question reaches learners "
             "who imported an earlier deck only once you run `studyguide release`"
         )
         return job
@@ -163,21 +205,24 @@ def with_history(job: Job, report: Report) -> Job:
     return dataclasses.replace(job, edited=edited)
 
 
-def write(job: Job, names: list[str], inputs: dict[str, str], request: Request, report: Report) -> list[Outcome]:
+def write(
+    job: Job, prepared: Prepared, names: list[str], inputs: dict[str, str], request: Request, report: Report
+) -> list[Outcome]:
     """Render the outputs that are not up to date and write each as soon as it is ready; one build per folder.
 
     The page and the deck are written while the PDF is still being laid out, so an author in
     `--watch` sees the page change at once.
     """
     out = request.out
-    paths = {name: out / RENDERERS[name].filename(job.guide, job.options) for name in names}
+    formats = registry()
+    paths = {name: out / formats[name].filename(job.guide, job.options) for name in names}
     with exclusive(out):  # a second build into this folder waits, then finds its outputs up to date
         recorded = state.read_state(out)
         todo = [n for n in names if request.force or not state.up_to_date(paths[n], inputs[n], recorded)]
         outcomes = {n: Outcome(n, paths[n], "unchanged", paths[n].stat().st_size) for n in names if n not in todo}
         for outcome in outcomes.values():
             report.done(outcome)
-        for name, result in render(job, todo, report.working):
+        for name, result in render(job, prepared, todo, report.working):
             path = paths[name]
             if isinstance(result, str):
                 outcomes[name] = Outcome(name, path, "failed", error=result)
@@ -197,40 +242,47 @@ Rendered = tuple[bytes, float] | str  # the bytes and seconds, or why the render
 
 
 def render(
-    job: Job, names: list[str], working: Callable[[list[str]], AbstractContextManager[None]] = _quiet
+    job: Job,
+    prepared: Prepared,
+    names: list[str],
+    working: Callable[[list[str]], AbstractContextManager[None]] = _quiet,
 ) -> Iterator[tuple[str, Rendered]]:
-    """Render the named outputs in memory, yielding each when ready: the PDF, which costs far more, last, from a
-    forked process that lays it out while the others render.
+    """Render the named outputs in memory, yielding each when ready: the costly ones (the PDF) last, laid out
+    in a forked process while the others render.
 
     The process is forked before `working` (a progress display) may start a thread.
     """
-    with _beside(job, "pdf" if "pdf" in names and len(names) > 1 else None) as pdf, working(names):
+    formats = registry()
+    costly = [name for name in names if formats[name].costly] if len(names) > 1 else []
+    beside = {name: prepared.of(formats[name]) for name in costly}
+    with _beside(job, beside) as futures, working(names):
         for name in names:
-            if pdf is None or name != "pdf":
-                yield name, _render_one(name, job)
-        if pdf is not None:
-            yield "pdf", pdf.result()
+            if name not in futures:
+                yield name, _render_one(name, job, prepared.of(formats[name]))
+        for name in costly:
+            yield name, futures[name].result()
 
 
 @contextlib.contextmanager
-def _beside(job: Job, name: str | None) -> Iterator[concurrent.futures.Future[Rendered] | None]:
-    """Render one output in a forked process while the caller renders the rest (only with more than one core)."""
-    if name is None or (os.cpu_count() or 1) < 2:
-        yield None
+def _beside(job: Job, costly: dict[str, object]) -> Iterator[dict[str, concurrent.futures.Future[Rendered]]]:
+    """Render the costly outputs in a forked process, one after another, while the caller renders the rest
+    (only with more than one core)."""
+    if not costly or (os.cpu_count() or 1) < 2:
+        yield {}
         return
     import concurrent.futures
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        yield pool.submit(_render_one, name, job)
+        yield {name: pool.submit(_render_one, name, job, value) for name, value in costly.items()}
 
 
-def _render_one(name: str, job: Job) -> Rendered:
+def _render_one(name: str, job: Job, prepared: object) -> Rendered:
     """Render one output and time it; a renderer's own failure is named, never raised (the others go on)."""
     started = time.perf_counter()
     try:
-        data = RENDERERS[name].render(job)
+        data = registry()[name].render(job, prepared)
     except Exception as exc:  # a renderer's bug or a template's refused resource: this output fails alone
         return f"{type(exc).__name__}: {exc}"
     return data, time.perf_counter() - started

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .errors import Problem
-from .model import Guide
-from .reading import ReadError, read_bytes
+from studyguide.errors import Problem
+from studyguide.model import Guide
+from studyguide.parse.reading import ReadError, read_bytes
+from studyguide.stages import Image
 
 TYPES = {
     ".png": "image/png",
@@ -30,29 +28,6 @@ SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # In an SVG, only references inside the image itself (#id) may stay: a file, a URL or data: would
 # be loaded by a reader (or refused by the PDF's fetcher, losing the image).
 REFERENCE = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Image:
-    """One image file of the content."""
-
-    src: str
-    path: Path
-    data: bytes
-    mime: str
-
-    @property
-    def name(self) -> str:
-        """Return a flat, content-hashed file name (for the .apkg media folder)."""
-        return f"{hashlib.sha256(self.data).hexdigest()[:16]}{self.path.suffix.lower()}"
-
-    def data_uri(self) -> str:
-        """Return the image as a data: URI (for the one-file page)."""
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
-
-    def file_url(self) -> str:
-        """Return the image's file:// URL (for WeasyPrint)."""
-        return self.path.resolve().as_uri()
 
 
 def decode_problem(data: bytes, mime: str) -> str | None:

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import Problem
-from .model import Guide, Node
+from studyguide.errors import Problem
+from studyguide.model import Guide, Node
 
 # (fontconfig family, Debian package): the fonts of print.css's stacks, and emoji from fontconfig.
 CHAIN = (

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from .model import Node
+from studyguide.model import Node
 
 SIMPLE_TAGS = {
     "paragraph": "p",

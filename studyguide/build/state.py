@@ -11,26 +11,33 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__, versions
-from .mathsvg import math_font
-from .output import write_atomic
-from .renderers import Options
+from studyguide import __version__
+from studyguide.markup.math.svg import math_font
+from studyguide.renderers import Renderer
+from studyguide.stages import Options
+from studyguide.store import versions
+from studyguide.store.files import write_atomic
 
 STATE_FILE = ".studyguide-state.json"
 State = dict[str, dict[str, str]]
 
 
-def fingerprints(content: Path, names: list[str], options: Options) -> dict[str, str]:
-    """Return, per output, a hash of all it depends on: content, templates, code, every library, options."""
+def fingerprints(content: Path, formats: list[Renderer], options: Options) -> dict[str, str]:
+    """Return, per output, a hash of all it depends on: content, its templates, code, every library, options."""
     digest = hashlib.sha256()
     digest.update(f"{__version__}\0{options.paper}\0{options.edition}\0".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     digest.update(versions.environment().encode() + b"\0")
     digest.update(math_font()[1].encode() + b"\0")  # the formulas' font file (a system package)
     versions.hash_tree(digest, content)
-    versions.hash_tree(digest, options.templates)
-    common = digest.hexdigest()
-    return {name: hashlib.sha256(f"{common}\0{name}".encode()).hexdigest() for name in names}
+    found = {}
+    for renderer in formats:
+        own = digest.copy()
+        own.update(f"{renderer.name}\0".encode())
+        for folder in renderer.templates:
+            versions.hash_tree(own, options.templates / folder)
+        found[renderer.name] = own.hexdigest()
+    return found
 
 
 def read_state(out: Path) -> State:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import Problem
+from studyguide.errors import Problem
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode

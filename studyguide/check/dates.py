@@ -1,11 +1,11 @@
-"""The one date every output carries: SOURCE_DATE_EPOCH, else the guide's date."""
+"""The one date every output carries: SOURCE_DATE_EPOCH, else the guide's date (handed on in Resources)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 
-from .model import Meta
+from studyguide.model import Meta
 
 
 def build_epoch(meta: Meta) -> int:
@@ -15,8 +15,3 @@ def build_epoch(meta: Meta) -> int:
         return int(env)
     day = dt.date.fromisoformat(meta.date)
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
-
-
-def iso_date(epoch: int) -> str:
-    """Return a W3C date-time for the PDF metadata."""
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -29,8 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
-from .pitfalls import WARNING
+from studyguide.errors import Problem
+from studyguide.parse.pitfalls import WARNING
 
 GIT = [
     "git",

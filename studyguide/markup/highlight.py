@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .markup import plain_code
+from studyguide.markup.html import plain_code
 
 LIGHT = "xcode"  # passes contrast checks (facts.md); Pygments' `friendly` does not
 DARK = "monokai"
@@ -41,7 +41,7 @@ def light_css(scroll: bool = True) -> str:
     base = [
         f"{BLOCK} {{ padding: 0.5em 0.75em; border-radius: 4px;{' overflow-x: auto;' if scroll else ''} }}",
         # On a screen a long line scrolls in its box (wrapped, it would lose its indentation); on paper it
-        # wraps, each line hanging under its own indentation (rich.hanging_lines).
+        # wraps, each line hanging under its own indentation (places.hanging_lines).
         f"{BLOCK} pre {{ margin: 0; padding: 0; background: transparent; color: inherit; "
         f"white-space: {'pre' if scroll else 'pre-wrap'}; }}",
         f"{BLOCK} {{ color: #000000; }}",
@@ -56,18 +56,3 @@ def dark_css(scope: str) -> str:
         "font-weight: inherit; font-style: inherit; }"
     )
     return "\n".join([reset, *_rules(DARK, scope)])
-
-
-def css_for_page() -> str:
-    """Return the page's code CSS: light, and dark when the reader's system prefers it."""
-    return f"{light_css()}\n@media (prefers-color-scheme: dark) {{\n{dark_css('html')}\n}}\n"
-
-
-def css_for_anki() -> str:
-    """Return the card's code CSS: light, and dark under Anki's night-mode classes."""
-    return f"{light_css()}\n{dark_css('.nightMode')}\n{dark_css('.night_mode')}\n"
-
-
-def css_for_pdf() -> str:
-    """Return the PDF's code CSS: the light style only."""
-    return light_css(scroll=False) + "\n"

@@ -13,15 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import versions
-from .output import write_cache
+from studyguide.store import versions
+from studyguide.store.files import write_cache
 
-NAMESPACES = ("parse", "math", "anki", "pdf")
+# A namespace is a short lowercase word: each stage or format names its own ("parse", "math", a format's name).
+NAMESPACE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 HEADER = b"studyguide-cache 1 sha256="
 MAX_AGE_DAYS = 30
 PRUNE_STAMP = ".pruned"
@@ -61,7 +63,7 @@ class Cache:
 
     def key(self, namespace: str, *parts: str | bytes) -> str:
         """Return the key of an entry: the namespace, the environment and the entry's own parts."""
-        if namespace not in NAMESPACES:
+        if not NAMESPACE.match(namespace):
             raise ValueError(f"unknown cache namespace '{namespace}'")
         digest = hashlib.sha256(f"{namespace}\0{versions.environment()}\0".encode())
         for part in parts:
@@ -122,7 +124,7 @@ class Cache:
         """Describe this build's use of the cache in one line."""
         used = [
             f"{ns} {self.hits[ns]} from cache" + (f", {self.misses[ns]} computed" if self.misses[ns] else "")
-            for ns in NAMESPACES
+            for ns in sorted(set(self.hits) | set(self.misses))
             if self.hits[ns] or self.misses[ns]
         ]
         return f"cache: {'; '.join(used) or 'unused'} ({self.folder})"
@@ -153,11 +155,17 @@ class Cache:
         """Return every entry file of every namespace."""
         if self.folder is None:
             return []
-        return [p for ns in NAMESPACES for p in sorted((self.folder / ns).rglob("*")) if p.is_file()]
+        return [p for ns in self.namespaces() for p in sorted((self.folder / ns).rglob("*")) if p.is_file()]
+
+    def namespaces(self) -> list[str]:
+        """Return the namespaces that have a folder in the cache (only the cache's own folders: names it gives)."""
+        if self.folder is None or not self.folder.is_dir():
+            return []
+        return sorted(p.name for p in self.folder.iterdir() if p.is_dir() and NAMESPACE.match(p.name))
 
     def usage(self) -> dict[str, tuple[int, int]]:
         """Return, per namespace, the number of entries and their bytes."""
-        found = {ns: (0, 0) for ns in NAMESPACES}
+        found = {ns: (0, 0) for ns in self.namespaces()}
         for path in self.files():
             ns = path.relative_to(self.folder or path).parts[0]
             count, size = found[ns]
@@ -169,6 +177,6 @@ class Cache:
         import shutil
 
         if self.folder is not None:
-            for ns in NAMESPACES:
+            for ns in self.namespaces():
                 shutil.rmtree(self.folder / ns, ignore_errors=True)
             (self.folder / PRUNE_STAMP).unlink(missing_ok=True)

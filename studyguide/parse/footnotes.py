@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .convert import convert
-from .errors import Problem
-from .model import Node
+from studyguide.errors import Problem
+from studyguide.model import Node
+from studyguide.parse.convert import convert
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode

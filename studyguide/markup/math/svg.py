@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from .cache import Cache
-from .glyphs import OUTLINES, PATH_TOKEN, Glyphs
-from .glyphs import compact_number as _number
-from .mathvocab import for_ziamath, mathjax_problem
+from studyguide.markup.math.glyphs import OUTLINES, PATH_TOKEN, Glyphs
+from studyguide.markup.math.glyphs import compact_number as _number
+from studyguide.markup.math.vocab import for_ziamath, mathjax_problem
+from studyguide.store.cache import Cache
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.

@@ -8,53 +8,19 @@ bytes; `build.py --release` rewrites it with the clock.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError, Problem
-from .reading import ReadError, read_bytes
+from studyguide.errors import ContentError, Problem
+from studyguide.parse.reading import ReadError, read_bytes
+from studyguide.stages import Entry, Lock, Snapshot
 
 LOCK_FILE = "anki.lock.json"
 LOCK_VERSION = 1
 MAX_LOCK_BYTES = 16 * 1024 * 1024
 MAX_TIME = 2**40  # seconds: far beyond any clock, within what Anki stores
-
-
-def content_hash(value: object) -> str:
-    """Return a short, stable hash of JSON-able content."""
-    data = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One locked thing: its content hash and its modification time in Unix seconds."""
-
-    hash: str
-    mod: int
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the current content puts into the deck, as hashes: note type, notes, deck names."""
-
-    note_type: str
-    notes: dict[str, str]
-    decks: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Lock:
-    """The state at the last release."""
-
-    guide: str
-    released: int
-    note_type: Entry | None
-    notes: dict[str, Entry]
-    decks: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -100,18 +66,6 @@ def _names(ids: tuple[str, ...], limit: int = 8) -> str:
 def empty_lock(guide_id: str, epoch: int) -> Lock:
     """Return the lock of a guide never released: everything is new, dated from `epoch`."""
     return Lock(guide=guide_id, released=epoch, note_type=None, notes={}, decks={})
-
-
-def stamp(entry: Entry | None, current: str, lock: Lock, edited: int = 0) -> int:
-    """Return the modification time for content with hash `current`, last edited at `edited` (0: unknown).
-
-    Locked and unchanged: the locked time. Changed: the locked time + 1, or the edit's time if later.
-    New: the release time + 1, or the edit's time if later. A release stamps at least the release
-    time + 2, so it is newer than any of these (an edit is committed before it is released).
-    """
-    if entry is None:
-        return max(lock.released + 1, edited)
-    return entry.mod if entry.hash == current else max(entry.mod + 1, edited)
 
 
 def changes(snapshot: Snapshot, lock: Lock) -> Changes:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import lock
-from .cache import Cache
-from .dates import build_epoch
-from .errors import ContentError, Problem
-from .mathsvg import MathError, draw
-from .media import read_images
-from .model import Guide, Question, Source
-from .reading import SLUG
-from .resources import Resources
+from studyguide.check.dates import build_epoch
+from studyguide.check.media import read_images
+from studyguide.errors import ContentError, Problem
+from studyguide.markup.math.svg import MathError, draw
+from studyguide.model import Guide, Question, Source
+from studyguide.parse.reading import SLUG
+from studyguide.release import lock
+from studyguide.stages import Lock, Resources
+from studyguide.store.cache import Cache
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 # Limits on what reaches an output, beyond the parser's own (title, answer, file): documented in the
@@ -42,12 +42,13 @@ def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None, 
     found += _sizes(guide)
     images, image_problems = read_images(guide)
     formulas, formula_problems = _formulas(guide, cache or Cache(None), svg)
-    locked, lock_problems = _lock(guide)
+    epoch = _epoch(guide)
+    locked, lock_problems = _lock(guide, epoch)
     found += image_problems + formula_problems + lock_problems
     if found:
         raise ContentError(found)
     assert locked is not None
-    return Resources(images, formulas, locked)
+    return Resources(images, formulas, locked, epoch)
 
 
 def _unique(guide: Guide) -> list[Problem]:
@@ -150,12 +151,16 @@ def _once_per_line(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _lock(guide: Guide) -> tuple[lock.Lock | None, list[Problem]]:
-    """Read the guide's Anki lock (empty if it was never released), reporting a malformed one."""
+def _epoch(guide: Guide) -> int:
+    """Return the date every output carries (0 for an invalid date, which guide.toml's check reports)."""
     try:
-        epoch = build_epoch(guide.meta)
-    except ValueError:  # an invalid date, reported with guide.toml
-        epoch = 0
+        return build_epoch(guide.meta)
+    except ValueError:
+        return 0
+
+
+def _lock(guide: Guide, epoch: int) -> tuple[Lock | None, list[Problem]]:
+    """Read the guide's Anki lock (empty if it was never released), reporting a malformed one."""
     try:
         return lock.read(guide.root / lock.LOCK_FILE, guide.meta.id, epoch), []
     except ContentError as exc:

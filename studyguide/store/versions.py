@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the studyguide package
 
 
 def normalize(name: str) -> str:

@@ -1,7 +1,8 @@
-"""Releasing the Anki deck: what changed since the last release, and writing the lock into the content folder.
+"""Releasing the deck: what changed since the last release, and writing the lock into the content folder.
 
-Both read the Anki renderer's pure snapshot of the notes; only a release writes (the lock,
-`content/anki.lock.json`, which the author commits). No renderer writes into the content folder.
+Both take the snapshot that the format whose learners keep state (the Anki deck) computed once
+for the build; only a release writes (the lock, `content/anki.lock.json`, which the author
+commits). No renderer writes into the content folder.
 """
 
 from __future__ import annotations
@@ -9,11 +10,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from . import lock
-from .model import Guide
-from .output import write_atomic
-from .renderers.anki import snapshot
-from .renderers.base import Job
+from studyguide.model import Guide
+from studyguide.release import lock
+from studyguide.stages import Job, Snapshot
+from studyguide.store.files import write_atomic
 
 
 def lock_path(guide: Guide) -> Path:
@@ -21,17 +21,16 @@ def lock_path(guide: Guide) -> Path:
     return guide.root / lock.LOCK_FILE
 
 
-def changes(job: Job) -> lock.Changes:
+def changes(job: Job, current: Snapshot) -> lock.Changes:
     """Return what differs in the deck since the last release."""
-    return lock.changes(snapshot(job), job.resources.lock)
+    return lock.changes(current, job.resources.lock)
 
 
-def release(job: Job, now: int) -> tuple[lock.Changes, Job]:
+def release(job: Job, current: Snapshot, now: int) -> tuple[lock.Changes, Job]:
     """Write the lock for the current content, stamping what changed with `now`.
 
     Returns the changes and the job with the new lock, which the deck is then built from.
     """
-    current = snapshot(job)
     found = lock.changes(current, job.resources.lock)
     if not found.any():
         return found, job

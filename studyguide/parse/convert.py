@@ -6,8 +6,8 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Problem
-from .model import Node, Question, Section, Source
+from studyguide.errors import Problem
+from studyguide.model import Node, Question, Section, Source
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import footnotes, pitfalls
-from .cache import Cache
-from .convert import convert, line_of, markdown, section_data, section_from
-from .errors import Problem
-from .model import Guide, Node, Question, Section, Source
-from .reading import MAX_FILE_BYTES, SLUG, ReadError, decode, load_meta, read_bytes
+from studyguide.errors import Problem
+from studyguide.model import Guide, Node, Question, Section, Source
+from studyguide.parse import footnotes, pitfalls
+from studyguide.parse.convert import convert, line_of, markdown, section_data, section_from
+from studyguide.parse.reading import MAX_FILE_BYTES, SLUG, ReadError, decode, load_meta, read_bytes
+from studyguide.store.cache import Cache
 
 if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all cached never needs them
     from markdown_it.tree import SyntaxTreeNode

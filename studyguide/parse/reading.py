@@ -11,10 +11,10 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from . import i18n
-from .errors import Problem
-from .model import Meta
-from .pitfalls import WARNING
+from studyguide import i18n
+from studyguide.errors import Problem
+from studyguide.model import Meta
+from studyguide.parse.pitfalls import WARNING
 
 META_FILE = "guide.toml"
 META_KEYS = ("id", "title", "description", "author", "source", "language", "version", "date")

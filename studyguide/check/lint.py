@@ -6,10 +6,10 @@ import math
 import re
 from collections import Counter, defaultdict
 
-from .errors import Problem
-from .model import Guide, Question
-from .printable import unprintable
-from .reading import MAX_FILE_BYTES, ReadError, read_bytes
+from studyguide.check.printable import unprintable
+from studyguide.errors import Problem
+from studyguide.model import Guide, Question
+from studyguide.parse.reading import MAX_FILE_BYTES, ReadError, read_bytes
 
 TAGS_FILE = "tags.txt"
 LONG_ANSWER = 600

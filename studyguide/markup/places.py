@@ -1,0 +1,82 @@
+"""Placing what validation drew and read: formulas as SVG, images by data: URI or file URL, code for paper.
+
+Each output builds its own `Hooks` from these (in its renderer); nothing here knows a format.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from studyguide.markup import highlight
+from studyguide.markup.html import Hooks
+from studyguide.markup.math.svg import Formulas
+from studyguide.stages import Resources
+from studyguide.store.cache import Cache
+
+MATH_CSS = """\
+.math.display { margin: 0.6em 0; text-align: center; }
+img.content-image { max-width: 100%; height: auto; }
+"""
+
+
+def image_tag(src: str, alt: str) -> str:
+    """Return an escaped <img> element."""
+    return f'<img class="content-image" src="{escape(src)}" alt="{escape(alt)}">'
+
+
+def svg_hooks(
+    resources: Resources, shared: bool, inline_images: bool, scale: float = 1.0, cache: Cache | None = None
+) -> tuple[Hooks, Formulas]:
+    """Return hooks that place the drawn formulas as SVG and images by data: URI (inline) or file URL.
+
+    `shared`: formulas refer to one hidden block of glyphs (`Formulas.defs()`), as on a page; else
+    each SVG stands alone (a PDF layout draws each alone; then kept in `cache`).
+    """
+    formulas = Formulas(shared=shared, scale=scale, cache=cache)
+    drawn, images = resources.formulas, resources.images
+
+    def math(tex: str, display: bool) -> str:
+        return formulas.place(drawn[(tex, display)], tex, display)
+
+    def image(src: str, alt: str) -> str:
+        found = images[src]
+        return image_tag(found.data_uri() if inline_images else found.file_url(), alt)
+
+    return Hooks(math=math, code=highlight.highlight, image=image), formulas
+
+
+def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:
+    """Print a task list's box as a ballot box character (paper has no form fields), named for screen readers."""
+    label, box = (done, "☑") if checked else (to_do, "☐")
+    return f'<span class="task" role="img" aria-label="{escape(label)}">{box}</span>'
+
+
+# A code block's opening (Pygments puts an empty span before <code>), its lines, and its end.
+CODE_BLOCK = re.compile(r"(<pre[^>]*>(?:<span></span>)?(?:<code[^>]*>)?)(.*?)((?:</code>)?</pre>)", re.S)
+TAG = re.compile(r"<[^>]*>")
+HANG = 2  # columns a wrapped code line sits right of its own indentation
+
+
+def hanging_lines(html: str) -> str:
+    """Make each line of a code block a block whose wrapped part hangs under its own indentation (paper only).
+
+    Paper cannot scroll, so a long line wraps; `white-space: pre-wrap` alone would start the rest at
+    column 0. Pygments closes its token spans at every line's end, so each line's HTML is whole.
+    """
+
+    def lines(match: re.Match[str]) -> str:
+        head, body, tail = match.groups()
+        out = []
+        for line in body.removesuffix("\n").split("\n"):
+            text = TAG.sub("", line).expandtabs(8)
+            hang = len(text) - len(text.lstrip(" ")) + HANG
+            out.append(f'<span class="line" style="padding-left:{hang}ch;text-indent:-{hang}ch">{line or " "}</span>')
+        return head + "".join(out) + tail
+
+    return CODE_BLOCK.sub(lines, html)
+
+
+def printed_code(text: str, lang: str) -> str:
+    """Return a code block for paper: highlighted, each line hanging under its own indentation."""
+    return hanging_lines(highlight.highlight(text, lang))

@@ -1,0 +1,1 @@
+"""What stays on disk between builds: the data-only cache, atomic writes, the versions outputs depend on."""
