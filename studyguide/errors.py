@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+# An error stops the build (nothing is written); a warning is shown and the build goes on.
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in the content, at a file and line."""
+    """One problem in the content, at a file and line (0: the whole file)."""
 
     path: Path
     line: int
     message: str
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return shown(f"{where}: {self.message}")
+        return shown(f"{where}: {'warning: ' if self.severity == 'warning' else ''}{self.message}")
 
 
 def shown(text: str) -> str:

@@ -5,13 +5,52 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, get_args
+
+# Every kind of element the model holds. The parser maps markdown-it's token types onto these, and
+# each output's HTML has one rule per kind (markup.html.RULES, a TypedDict: mypy names a kind left out).
+Kind = Literal[
+    "root",
+    "paragraph",
+    "heading",
+    "blockquote",
+    "bullet_list",
+    "ordered_list",
+    "list_item",
+    "checkbox",
+    "fence",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "dl",
+    "dt",
+    "dd",
+    "text",
+    "softbreak",
+    "hardbreak",
+    "strong",
+    "em",
+    "s",
+    "code_inline",
+    "link",
+    "image",
+    "math_inline",
+    "math_block",
+    "footnote_ref",
+    "footnote",
+]
+KINDS: frozenset[str] = frozenset(get_args(Kind))
 
 
 @dataclass(frozen=True)
 class Node:
     """One parsed Markdown element: a block or inline, with its children."""
 
-    kind: str
+    kind: Kind
     children: tuple[Node, ...] = ()
     text: str = ""
     attrs: tuple[tuple[str, str], ...] = ()
@@ -34,9 +73,9 @@ class Node:
 
 
 # What the checks and the outputs look up across the whole guide, found in one walk.
-INDEXED_KINDS = frozenset({"link", "image", "math_inline", "math_block", "table"})
+INDEXED_KINDS: frozenset[Kind] = frozenset({"link", "image", "math_inline", "math_block", "table"})
 
-BLOCK_KINDS = frozenset(
+BLOCK_KINDS: frozenset[Kind] = frozenset(
     {
         "root",
         "paragraph",
@@ -156,7 +195,7 @@ class Guide:
                         stack.extend(reversed(node.children))
         return tuple(found)
 
-    def nodes(self, *kinds: str) -> list[tuple[Question, Node]]:
+    def nodes(self, *kinds: Kind) -> list[tuple[Question, Node]]:
         """Return the guide's nodes of these kinds (links, images, formulas), each with its question."""
         unknown = set(kinds) - INDEXED_KINDS
         if unknown:

@@ -33,7 +33,7 @@ def guide_with(tmp_path: Path, body: str, tags: str | None = "testing\nquality\n
 
 def test_real_content_has_a_vocabulary_and_lints(guide: Guide) -> None:
     warnings = lint(guide)
-    assert all("warning:" in w.message for w in warnings)
+    assert all(w.severity == "warning" and "warning:" in str(w) for w in warnings)
 
 
 def test_unlinked_twins_warn_and_linked_twins_do_not(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_long_answer_without_core_warns(tmp_path: Path) -> None:
 def test_tag_outside_vocabulary_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     body = "# Extra {#extra}\n\n## Tagged? {#tagged}\n\nTags: testing, made-up\n\nAn answer.\n"
     guide = guide_with(tmp_path, body)
-    assert [w.message for w in lint(guide)] == ["warning: tag 'made-up' is not in tags.txt"]
+    assert [str(w).split(": ", 1)[1] for w in lint(guide)] == ["warning: tag 'made-up' is not in tags.txt"]
     assert main(["--check", "--content", str(guide.root)]) == 0
     captured = capsys.readouterr()
     assert f"{guide.root / '02-extra.md'}:3: warning: tag 'made-up' is not in tags.txt" in captured.err

@@ -35,7 +35,6 @@ from studyguide.check.validate import validate
 from studyguide.errors import ContentError, Problem
 from studyguide.model import Guide
 from studyguide.parse.parser import parse
-from studyguide.parse.pitfalls import WARNING
 from studyguide.release import history
 from studyguide.renderers import Renderer, registry
 from studyguide.stages import Job, Need, Options, Snapshot
@@ -94,9 +93,9 @@ def load(content: Path, options: Options | None = None, cache: Cache | None = No
     """
     cache = cache or Cache(None)
     guide, found = parse(content, cache)
-    warnings = [p for p in found if p.message.startswith(WARNING)]
+    warnings = [p for p in found if p.severity == "warning"]
     try:
-        resources = validate(guide, [p for p in found if not p.message.startswith(WARNING)], cache, svg)
+        resources = validate(guide, [p for p in found if p.severity == "error"], cache, svg)
     except ContentError as exc:  # the warnings too: the author fixes everything in one round
         raise ContentError([*exc.problems, *warnings]) from None
     return Job(guide, resources, options or Options(), cache, warnings=tuple(warnings))

@@ -38,9 +38,9 @@ def _tags(guide: Guide) -> list[Problem]:
     """Warn about tags outside the vocabulary."""
     allowed = vocabulary(guide)
     if allowed is None:
-        return [Problem(guide.root / TAGS_FILE, 0, "warning: no tag vocabulary; list the allowed tags, one a line")]
+        return [Problem(guide.root / TAGS_FILE, 0, "no tag vocabulary; list the allowed tags, one a line", "warning")]
     return [
-        Problem(q.source.path, q.source.line, f"warning: tag '{tag}' is not in {TAGS_FILE}")
+        Problem(q.source.path, q.source.line, f"tag '{tag}' is not in {TAGS_FILE}", "warning")
         for q in guide.questions
         for tag in q.tags
         if tag not in allowed
@@ -53,7 +53,8 @@ def _long_without_core(guide: Guide) -> list[Problem]:
         Problem(
             q.source.path,
             q.source.line,
-            f"warning: answer of {len(q.answer_text())} characters has no core answer (> {LONG_ANSWER})",
+            f"answer of {len(q.answer_text())} characters has no core answer (> {LONG_ANSWER})",
+            "warning",
         )
         for q in guide.questions
         if q.core is None and len(q.answer_text()) > LONG_ANSWER
@@ -113,8 +114,9 @@ def _twin_warning(first: Question, later: Question, score: float) -> Problem:
     return Problem(
         later.source.path,
         later.source.line,
-        f"warning: answer is {score:.0%} like '{first.id}' ({first.source}); "
+        f"answer is {score:.0%} like '{first.id}' ({first.source}); "
         "link the twins with 'See also:' or make them differ",
+        "warning",
     )
 
 

@@ -140,5 +140,5 @@ def unprintable(guide: Guide) -> list[Problem]:
                 f"U+{ord(c):04X} '{c}' ({unicodedata.name(c, 'unnamed').lower()})" for c in chars[:MAX_NAMED]
             )
             more = f" and {len(chars) - MAX_NAMED} more" if len(chars) > MAX_NAMED else ""
-            problems.append(Problem(path, line, f"warning: {named}{more} would print as a box in the PDF: {fix}"))
+            problems.append(Problem(path, line, f"{named}{more} would print as a box in the PDF: {fix}", "warning"))
     return problems

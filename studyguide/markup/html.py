@@ -5,25 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from typing import TypedDict
 
 from studyguide.model import Node
-
-SIMPLE_TAGS = {
-    "paragraph": "p",
-    "bullet_list": "ul",
-    "list_item": "li",
-    "blockquote": "blockquote",
-    "strong": "strong",
-    "em": "em",
-    "s": "s",
-    "table": "table",
-    "thead": "thead",
-    "tbody": "tbody",
-    "tr": "tr",
-    "dl": "dl",
-    "dt": "dt",
-    "dd": "dd",
-}
 
 
 def plain_math(tex: str, display: bool) -> str:
@@ -81,54 +65,129 @@ class Hooks:
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     """Render a node and its children as HTML; every text is escaped, raw HTML never passes."""
-    kind = node.kind
-    if kind == "text":  # most nodes: checked first
+    if node.kind == "text":  # most nodes: no children to render first
         return hooks.text(node.text)
     inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
-    tag = SIMPLE_TAGS.get(kind)
-    if tag is not None:
-        if node.attrs and kind == "list_item":  # a task list's item: its box stands where the bullet would
-            return f'<li class="task">{inner}</li>'
-        return f"<{tag}>{inner}</{tag}>"
-    if kind == "root":
-        return inner
-    if kind == "softbreak":
-        return "\n"
-    if kind == "hardbreak":
-        return "<br>"
-    if kind == "code_inline":
-        return f"<code>{escape(node.text)}</code>"
-    if kind == "fence":
-        return hooks.code(node.text, node.attr("lang"))
-    if kind == "math_inline":
-        return hooks.math(node.text, False)
-    if kind == "math_block":
-        return hooks.math(node.text, True)
-    if kind == "image":
-        return hooks.image(node.attr("src"), node.attr("alt"))
-    if kind == "link":
-        href = node.attr("href")
-        if not hooks.question_links and href.startswith("#"):
-            return f'<span class="question-ref">{inner}</span>'
-        bare = ' class="url"' if node.plain_text() in (href, href.removeprefix("mailto:")) else ""
-        return f'<a href="{escape(hooks.link(href))}"{bare}>{inner}{hooks.link_note(href)}</a>'
-    if kind == "heading":
-        level = min(int(node.attr("level", "3")) + 1, 6)
-        return f"<h{level}>{inner}</h{level}>"
-    if kind == "ordered_list":
-        start = node.attr("start", "1")
-        return f'<ol start="{escape(start)}">{inner}</ol>' if start != "1" else f"<ol>{inner}</ol>"
-    if kind in ("th", "td"):
+    return RULES[node.kind](node, inner, hooks)
+
+
+# One rule a kind, as markdown-it-py's renderer has one per token type: (node, its children's HTML, hooks) -> HTML.
+Rule = Callable[[Node, str, Hooks], str]
+
+
+def _tag(name: str) -> Rule:
+    """Return the rule of an element that is one HTML tag around its children."""
+    return lambda node, inner, hooks: f"<{name}>{inner}</{name}>"
+
+
+def _list_item(node: Node, inner: str, hooks: Hooks) -> str:
+    """A task list's item: its box stands where the bullet would."""
+    return f'<li class="task">{inner}</li>' if node.attrs else f"<li>{inner}</li>"
+
+
+def _link(node: Node, inner: str, hooks: Hooks) -> str:
+    """A link: to another question (text only where questions cannot be opened), or out of the guide."""
+    href = node.attr("href")
+    if not hooks.question_links and href.startswith("#"):
+        return f'<span class="question-ref">{inner}</span>'
+    bare = ' class="url"' if node.plain_text() in (href, href.removeprefix("mailto:")) else ""
+    return f'<a href="{escape(hooks.link(href))}"{bare}>{inner}{hooks.link_note(href)}</a>'
+
+
+def _heading(node: Node, inner: str, hooks: Hooks) -> str:
+    """A heading inside an answer: one level below the question's own."""
+    level = min(int(node.attr("level", "3")) + 1, 6)
+    return f"<h{level}>{inner}</h{level}>"
+
+
+def _ordered_list(node: Node, inner: str, hooks: Hooks) -> str:
+    """A numbered list, starting where the author's did."""
+    start = node.attr("start", "1")
+    return f'<ol start="{escape(start)}">{inner}</ol>' if start != "1" else f"<ol>{inner}</ol>"
+
+
+def _cell(name: str) -> Rule:
+    """Return the rule of a table cell, aligned as the table's delimiter row says."""
+
+    def cell(node: Node, inner: str, hooks: Hooks) -> str:
         align = node.attr("align")
         style = f' style="text-align:{escape(align)}"' if align in ("left", "center", "right") else ""
-        return f"<{kind}{style}>{inner}</{kind}>"
-    if kind == "hr":
-        return "<hr>"
-    if kind == "footnote_ref":
-        return hooks.footnote_ref(node.attr("number"))
-    if kind == "checkbox":
-        return hooks.checkbox(node.attr("checked") == "true")
-    raise ValueError(f"no HTML for Markdown element '{kind}'")
+        return f"<{name}{style}>{inner}</{name}>"
+
+    return cell
+
+
+class Rules(TypedDict):
+    """The HTML rule of every kind of the model (`model.Kind`): a kind without a rule is a type error."""
+
+    root: Rule
+    paragraph: Rule
+    heading: Rule
+    blockquote: Rule
+    bullet_list: Rule
+    ordered_list: Rule
+    list_item: Rule
+    checkbox: Rule
+    fence: Rule
+    hr: Rule
+    table: Rule
+    thead: Rule
+    tbody: Rule
+    tr: Rule
+    th: Rule
+    td: Rule
+    dl: Rule
+    dt: Rule
+    dd: Rule
+    text: Rule
+    softbreak: Rule
+    hardbreak: Rule
+    strong: Rule
+    em: Rule
+    s: Rule
+    code_inline: Rule
+    link: Rule
+    image: Rule
+    math_inline: Rule
+    math_block: Rule
+    footnote_ref: Rule
+    footnote: Rule
+
+
+RULES: Rules = {
+    "root": lambda node, inner, hooks: inner,
+    "paragraph": _tag("p"),
+    "heading": _heading,
+    "blockquote": _tag("blockquote"),
+    "bullet_list": _tag("ul"),
+    "ordered_list": _ordered_list,
+    "list_item": _list_item,
+    "checkbox": lambda node, inner, hooks: hooks.checkbox(node.attr("checked") == "true"),
+    "fence": lambda node, inner, hooks: hooks.code(node.text, node.attr("lang")),
+    "hr": lambda node, inner, hooks: "<hr>",
+    "table": _tag("table"),
+    "thead": _tag("thead"),
+    "tbody": _tag("tbody"),
+    "tr": _tag("tr"),
+    "th": _cell("th"),
+    "td": _cell("td"),
+    "dl": _tag("dl"),
+    "dt": _tag("dt"),
+    "dd": _tag("dd"),
+    "text": lambda node, inner, hooks: hooks.text(node.text),
+    "softbreak": lambda node, inner, hooks: "\n",
+    "hardbreak": lambda node, inner, hooks: "<br>",
+    "strong": _tag("strong"),
+    "em": _tag("em"),
+    "s": _tag("s"),
+    "code_inline": lambda node, inner, hooks: f"<code>{escape(node.text)}</code>",
+    "link": _link,
+    "image": lambda node, inner, hooks: hooks.image(node.attr("src"), node.attr("alt")),
+    "math_inline": lambda node, inner, hooks: hooks.math(node.text, False),
+    "math_block": lambda node, inner, hooks: hooks.math(node.text, True),
+    "footnote_ref": lambda node, inner, hooks: hooks.footnote_ref(node.attr("number")),
+    "footnote": lambda node, inner, hooks: inner,  # a question's notes are listed by notes_html
+}
 
 
 def notes_html(notes: tuple[Node, ...], hooks: Hooks, item: Callable[[str, str], str] | None = None) -> str:

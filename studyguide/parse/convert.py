@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast, get_args
 
-from studyguide.errors import Problem
-from studyguide.model import Node, Question, Section, Source
+from studyguide.errors import Problem, Severity
+from studyguide.model import KINDS, Kind, Node, Question, Section, Source
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -73,21 +73,42 @@ def _inline(node: SyntaxTreeNode, lines: _Lines) -> Node:
     return _node(node, children, line)
 
 
+# markdown-it's token types that become another kind of the model (raw HTML is off: what the
+# parser still calls HTML is shown as text; the task-list plugin's check box is a checkbox).
+RENAMED: dict[str, Kind] = {
+    "code_block": "fence",
+    "math_block_label": "math_block",
+    "html_inline": "text",
+    "html_block": "text",
+}
+
+
+TOKEN_KINDS: dict[str, Kind] = {**{kind: kind for kind in get_args(Kind)}, **RENAMED}
+
+
+def kind_of(token_type: str) -> Kind:
+    """Return the model's kind for a markdown-it token type; a type the model has no kind for is a bug here."""
+    kind = TOKEN_KINDS.get(token_type)
+    if kind is None:
+        raise ValueError(f"the model has no kind for the Markdown element '{token_type}'")
+    return kind
+
+
 def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
     """Return the model Node for one markdown-it node whose children are converted."""
-    kind = node.type
     attrs: dict[str, str] = {}
     text = ""
-    if kind == "html_inline" and node.content.startswith('<input class="task-list-item-checkbox"'):
+    if node.type == "html_inline" and node.content.startswith('<input class="task-list-item-checkbox"'):
         # the task-list plugin's check box; raw HTML is off, so nothing else makes an html_inline
         return Node("checkbox", (), "", (("checked", "true" if " checked=" in node.content else ""),), line)
-    if kind in ("text", "code_inline", "math_inline", "html_inline", "html_block"):
+    kind = kind_of(node.type)
+    if kind in ("text", "code_inline", "math_inline"):
         text = node.content
-    elif kind in ("fence", "code_block"):
-        kind, text = "fence", node.content
+    elif kind == "fence":
+        text = node.content
         attrs["lang"] = (node.info or "").strip().split(" ")[0] if node.type == "fence" and node.info else ""
-    elif kind in ("math_block", "math_block_label"):
-        kind, text = "math_block", node.content.strip()
+    elif kind == "math_block":
+        text = node.content.strip()
     elif kind == "heading":
         attrs["level"] = node.tag[1:]
     elif kind == "link":
@@ -106,8 +127,6 @@ def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
         style = str(node.attrs.get("style", ""))
         if style.startswith("text-align:"):
             attrs["align"] = style.split(":", 1)[1]
-    if kind in ("html_inline", "html_block"):
-        kind = "text"
     return Node(kind, children, text, tuple(sorted(attrs.items())), line)
 
 
@@ -138,11 +157,11 @@ def node_from(data: Any) -> Node:
     """
     kind, line = data[0], data[1]
     text = data[2] if len(data) > 2 else ""
-    if type(kind) is not str or type(text) is not str or type(line) is not int:
+    if type(kind) is not str or type(text) is not str or type(line) is not int or kind not in KINDS:
         raise TypeError("not a node")
     children = tuple([node_from(child) for child in data[3]]) if len(data) > 3 and data[3] else ()
     attrs = tuple([(str(k), str(v)) for k, v in data[4]]) if len(data) > 4 else ()
-    return Node(kind, children, text, attrs, line)
+    return Node(cast(Kind, kind), children, text, attrs, line)
 
 
 def _optional(node: Node | None) -> list[Any] | None:
@@ -151,7 +170,7 @@ def _optional(node: Node | None) -> list[Any] | None:
 
 def section_data(section: Section | None, problems: list[Problem]) -> dict[str, Any]:
     """Return one file's parse (its section, or None, and its problems) as JSON-able data."""
-    found = [[p.line, p.message] for p in problems]
+    found = [[p.line, p.message, p.severity] for p in problems]
     if section is None:
         return {"section": None, "problems": found}
     questions = [
@@ -166,7 +185,7 @@ def section_data(section: Section | None, problems: list[Problem]) -> dict[str, 
 
 def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
     """Return the section and problems `section_data` stored for the file at `path`; raise on any other shape."""
-    problems = [Problem(path, int(line), str(message)) for line, message in data["problems"]]
+    problems = [Problem(path, int(line), str(message), _severity(level)) for line, message, level in data["problems"]]
     stored = data["section"]
     if stored is None:
         return None, problems
@@ -188,3 +207,12 @@ def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
         )
     sid, title, line = stored["head"]
     return Section(id=str(sid), title=str(title), questions=tuple(questions), source=Source(path, int(line))), problems
+
+
+def _severity(value: object) -> Severity:
+    """Return a stored problem's severity (a stored entry of any other shape is parsed anew)."""
+    if value == "warning":
+        return "warning"
+    if value == "error":
+        return "error"
+    raise ValueError(f"unknown severity {value!r}")

@@ -16,7 +16,6 @@ from studyguide.errors import Problem
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
 
-WARNING = "warning: "
 # A `$` that looks like the start of a formula (a letter, a backslash or a brace follows) or its end
 # (one follows a letter, a brace or a bracket and no digit comes next), left over once the formulas
 # markdown-it found are taken out. Prices ("$5", "5 $") match neither.
@@ -65,11 +64,11 @@ def inline_warnings(path: Path, block: SyntaxTreeNode, problems: list[Problem]) 
             message = (
                 "a '$' here opens or closes no formula (shown as a dollar sign): close the formula, or write '\\$'"
             )
-            problems.append(Problem(path, line, WARNING + message))
+            problems.append(Problem(path, line, message, "warning"))
         html = RAW_HTML.search(source)
         if html:
             message = f"raw HTML is shown as text, not as markup: '{html.group()[:40]}'; write it in Markdown"
-            problems.append(Problem(path, line, WARNING + message))
+            problems.append(Problem(path, line, message, "warning"))
 
 
 def pipe_in_formula(row: str) -> bool:
@@ -96,4 +95,4 @@ def cut_formulas(path: Path, lines: list[str], block: SyntaxTreeNode, problems: 
         row = lines[number] if number < len(lines) else ""
         if row.lstrip().startswith("|") and pipe_in_formula(row):
             message = "a '|' inside a formula in this table row splits the cell; write '\\|' inside the formula"
-            problems.append(Problem(path, number + 1, WARNING + message))
+            problems.append(Problem(path, number + 1, message, "warning"))

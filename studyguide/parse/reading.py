@@ -14,7 +14,6 @@ from pathlib import Path
 from studyguide import i18n
 from studyguide.errors import Problem
 from studyguide.model import Meta
-from studyguide.parse.pitfalls import WARNING
 
 META_FILE = "guide.toml"
 META_KEYS = ("id", "title", "description", "author", "source", "language", "version", "date")
@@ -164,7 +163,8 @@ def _check_meta(values: dict[str, str], path: Path, line_of: Callable[[str], int
     if values["language"]:
         error, warning = i18n.problems(values["language"])
         if error or warning:
-            problems.append(Problem(path, line_of("language"), error or WARNING + str(warning)))
+            line = line_of("language")
+            problems.append(Problem(path, line, error) if error else Problem(path, line, str(warning), "warning"))
 
 
 def _labels(table: object, path: Path, lines: list[str], problems: list[Problem]) -> tuple[tuple[str, str], ...]:

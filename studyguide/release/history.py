@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyguide.errors import Problem
-from studyguide.parse.pitfalls import WARNING
 
 GIT = [
     "git",
@@ -93,7 +92,7 @@ def file_times(root: Path, files: tuple[Path, ...], clock: float | None = None) 
     """Return when each file last changed in git, and warnings; None when no repository holds the content."""
     if looks_like_git(root):
         message = "the content folder looks like a git repository (.git, or HEAD, objects/ and refs/): git never "
-        return History(warnings=[Problem(root, 0, WARNING + message + "runs inside it; questions are not dated")])
+        return History(warnings=[Problem(root, 0, message + "runs inside it; questions are not dated", "warning")])
     top = repository(root)
     if top is None or (fmt := _git(top, "rev-parse", "--show-object-format")) is None:
         return None
@@ -112,7 +111,7 @@ def file_times(root: Path, files: tuple[Path, ...], clock: float | None = None) 
         if changed is None or changed in history.times:
             continue
         if when > latest:
-            history.warnings.append(Problem(changed, 0, WARNING + _future(commit, when)))
+            history.warnings.append(Problem(changed, 0, _future(commit, when), "warning"))
             when = now()
         history.times[changed] = when
     return history
