@@ -12,13 +12,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from studyguide.build.pipeline import Outcome, Report, Request, run
 from studyguide.commands import Parser, UsageError, cache_command, starter_command
 from studyguide.errors import ContentError, shown
-from studyguide.renderers import registry
 from studyguide.stages import TEMPLATES, Options
-from studyguide.store.cache import default_folder
+
+if TYPE_CHECKING:  # the build's modules load only for a build: `new`, `templates` and `cache` never need them
+    from studyguide.build.pipeline import Outcome, Request
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
 
@@ -37,6 +38,8 @@ def arguments() -> Parser:
         epilog="Exit codes: 0 ok, 1 content error (each problem printed as path:line: message), "
         "2 usage error, 3 a renderer failed (the others still wrote their outputs).",
     )
+    from studyguide.renderers import registry
+
     formats = registry()
     names = ", ".join(f"{name} ({r.description})" for name, r in formats.items())
     parser.add_argument(
@@ -84,6 +87,8 @@ def arguments() -> Parser:
 
 def formats(spec: str) -> list[str]:
     """Turn 'all' or 'anki,pdf' into renderer names."""
+    from studyguide.renderers import registry
+
     spec, known = spec.lower(), registry()
     names = list(known) if spec.strip() == "all" else [n.strip() for n in spec.split(",") if n.strip()]
     unknown = [n for n in names if n not in known]
@@ -114,6 +119,9 @@ def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) 
 
 def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Request:
     """Turn the parsed options into a build request; raise UsageError for a command line that cannot work."""
+    from studyguide.build.pipeline import Request
+    from studyguide.store.cache import default_folder
+
     names = formats(args.format)
     if args.check and args.release:
         raise UsageError("--check writes nothing; it cannot be combined with --release")
@@ -150,6 +158,8 @@ def check_output_folder(given: Path, out: Path, content: Path) -> None:
 
 def build(request: Request) -> int:
     """Run one build and print what it did; return the exit code."""
+    from studyguide.build.pipeline import Report, run
+
     report = Report(say=print, warn=lambda problem: print(problem, file=sys.stderr), working=ticker, done=show)
     try:
         outcomes = run(request, report)

@@ -10,7 +10,6 @@ from typing import NoReturn
 
 from studyguide.errors import shown
 from studyguide.starter import StarterError, copy_templates, new_guide
-from studyguide.store.cache import Cache, default_folder
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -52,6 +51,8 @@ def cache_command(argv: list[str]) -> int:
     if argv not in ([], ["clear"]):
         print("usage: studyguide cache [clear]", file=sys.stderr)
         return EXIT_USAGE
+    from studyguide.store.cache import Cache, default_folder
+
     cache = Cache(default_folder())
     if argv == ["clear"]:
         cache.clear()

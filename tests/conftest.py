@@ -12,6 +12,8 @@ import pytest
 from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
 from studyguide.model import Guide
+from studyguide.renderers import registry
+from studyguide.stages import Options
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -47,8 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, guide: Guide) -> dict[str, P
     """Build every output of the real content once; map format name to file."""
     out = tmp_path_factory.mktemp("dist")
     assert main(["--format", "all", "--content", str(CONTENT), "--out", str(out)]) == 0
-    gid = guide.meta.id
-    return {"anki": out / f"{gid}.apkg", "pdf": out / f"{gid}.pdf", "html": out / f"{gid}.html"}
+    return {name: out / renderer.filename(guide, Options()) for name, renderer in registry().items()}
 
 
 def build_page(content: Path, out: Path) -> Path:

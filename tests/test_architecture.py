@@ -6,7 +6,10 @@ import ast
 import hashlib
 import os
 import pickle
+import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -89,10 +92,11 @@ def test_a_planted_or_damaged_cache_is_never_executed_and_is_rebuilt(
     assert all(p.read_bytes().startswith(b"studyguide-cache 1 sha256=") for p in entries)
 
 
-def imports(path: Path) -> set[str]:
-    """Return the project modules a module imports anywhere in it (function-level imports included)."""
-    module = name_of(path)
+def imports(path: Path, root: Path = ROOT) -> set[str]:
+    """Return the project modules a module imports anywhere in it (in functions and under TYPE_CHECKING too)."""
+    module = name_of(path, root)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    modules = {name_of(p, root) for p in modules_of(root)}
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -102,24 +106,24 @@ def imports(path: Path) -> set[str]:
             if node.level:
                 parent = package.split(".")
                 base = ".".join(parent[: len(parent) - node.level + 1] + ([base] if base else []))
-            found |= {f"{base}.{alias.name}" for alias in node.names} | {base}
-    modules = {name_of(p) for p in modules_of()}
+            # `from a import b`: the module a.b if there is one, else a itself
+            found |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names}
     return {name for name in found if name in modules and name != module}
 
 
-def modules_of() -> list[Path]:
+def modules_of(root: Path = ROOT) -> list[Path]:
     """Return every module of the package."""
-    return sorted(PACKAGE.rglob("*.py"))
+    return sorted((root / "studyguide").rglob("*.py"))
 
 
-def name_of(path: Path) -> str:
+def name_of(path: Path, root: Path = ROOT) -> str:
     """Return a module's dotted name."""
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
 
 
-def graph() -> dict[str, set[str]]:
+def graph(root: Path = ROOT) -> dict[str, set[str]]:
     """Return the package's import graph."""
-    return {name_of(path): imports(path) for path in modules_of()}
+    return {name_of(path, root): imports(path, root) for path in modules_of(root)}
 
 
 def test_the_package_has_no_import_cycle() -> None:
@@ -140,24 +144,92 @@ def test_the_package_has_no_import_cycle() -> None:
         visit(module, [])
 
 
-def test_the_model_imports_nothing_and_renderers_import_no_parser_or_other_renderer() -> None:
-    edges = graph()
-    assert edges["studyguide.model"] == set()
-    renderers = {"studyguide.renderers.anki", "studyguide.renderers.page", "studyguide.renderers.pdf"}
-    for module, targets in edges.items():
-        if not module.startswith("studyguide.renderers.") or module == "studyguide.renderers.base":
+MAP = re.compile(r"<!-- map: start -->\n(.*?)<!-- map: end -->", re.S)
+
+
+def rooms(doc: Path = ROOT / "docs" / "architecture.md") -> dict[str, tuple[list[str], set[str]]]:
+    """Read the map of docs/architecture.md: each room's modules and the rooms it may import."""
+    found = {}
+    table = MAP.search(doc.read_text(encoding="utf-8"))
+    assert table, "docs/architecture.md has no map"
+    for row in table.group(1).strip().splitlines()[2:]:
+        room, modules, allowed = (cell.strip() for cell in row.strip().strip("|").split("|"))
+        names = re.findall(r"`([\w.]+)`", modules)
+        found[room] = (names, {name.strip() for name in allowed.split(",") if name.strip()})
+    return found
+
+
+def room_of(module: str, map_: dict[str, tuple[list[str], set[str]]]) -> str | None:
+    """Return the room a module belongs to: the room naming it or its nearest package (the root package exactly)."""
+    best, length = None, -1
+    for room, (names, _) in map_.items():
+        for name in names:
+            inside = module == name or (name != "studyguide" and module.startswith(name + "."))
+            if inside and len(name) > length:
+                best, length = room, len(name)
+    return best
+
+
+def violations(root: Path = ROOT, doc: Path = ROOT / "docs" / "architecture.md") -> list[str]:
+    """Return every import of the package that the map does not allow, and every module the map does not place."""
+    map_, found = rooms(doc), []
+    for module, targets in sorted(graph(root).items()):
+        room = room_of(module, map_)
+        if room is None:
+            found.append(f"{module}: in no room of the map")
             continue
-        own = next((r for r in renderers if module == r or module.startswith(r + ".")), None)
-        assert own is not None, module
-        forbidden = {
-            "studyguide.parse.parser",
-            "studyguide.parse.convert",
-            "studyguide.check.validate",
-            "studyguide.build.pipeline",
-        }
-        assert not targets & forbidden, (module, targets & forbidden)
-        others = {t for t in targets for r in renderers - {own} if t == r or t.startswith(r + ".")}
-        assert not others, (module, others)
+        for target in sorted(targets):
+            other = room_of(target, map_)
+            if other != room and other not in map_[room][1]:
+                found.append(f"{module} ({room}) imports {target} ({other})")
+            elif room == "renderers" and not _own_format(module, target):
+                found.append(f"{module} imports {target}: a format imports only renderers.base and its own modules")
+    return found
+
+
+def _own_format(module: str, target: str) -> bool:
+    """Tell whether a renderer module may import a target inside renderers/: the base, or its own format."""
+    if not target.startswith("studyguide.renderers"):
+        return True
+    parts, aims = module.split("."), target.split(".")
+    if len(parts) == 2:  # the registry: finds formats by name, imports only the base statically
+        return target == "studyguide.renderers.base"
+    return target == "studyguide.renderers.base" or aims[:3] == parts[:3]
+
+
+def test_every_import_follows_the_map_in_the_docs() -> None:
+    assert violations() == []
+    assert rooms()["model"][1] == set() and graph()["studyguide.model"] == set()
+
+
+@pytest.mark.parametrize(
+    ("module", "planted"),
+    [
+        ("renderers/page.py", "from studyguide.parse import parser"),
+        ("renderers/anki/__init__.py", "from studyguide.renderers import page"),
+        ("markup/places.py", "from studyguide.renderers.page import css_for_page"),
+        ("stages.py", "def f() -> None:\n    from studyguide.check import validate"),
+    ],
+)
+def test_a_planted_import_against_the_map_fails(tmp_path: Path, module: str, planted: str) -> None:
+    shutil.copytree(PACKAGE, tmp_path / "studyguide", ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "studyguide" / module
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + planted + "\n", encoding="utf-8")
+    found = violations(tmp_path)
+    assert len(found) == 1 and name_of(path, tmp_path) in found[0], found
+
+
+def test_at_most_twelve_modules_at_the_top_and_new_loads_at_most_twelve(tmp_path: Path) -> None:
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(top) <= 12, top
+    script = (
+        "import sys\nfrom studyguide.cli import main\n"
+        f"assert main(['new', {str(tmp_path / 'guide')!r}, '--title', 'A title']) == 0\n"
+        "print(sorted(m for m in sys.modules if m == 'studyguide' or m.startswith('studyguide.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    loaded = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert len(loaded) <= 12, loaded
 
 
 def python_files() -> list[Path]:

@@ -11,6 +11,8 @@ from readers import cards, html_text, import_apkg, import_into, normalize, pdf_t
 from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
 from studyguide.model import Guide
+from studyguide.renderers import registry
+from studyguide.stages import Options
 
 EXAMPLE = ROOT / "examples" / "git-basics"
 
@@ -31,8 +33,7 @@ def example_built(tmp_path_factory: pytest.TempPathFactory, example: Guide) -> d
     """Build every output of the example once through the command line's main()."""
     out = tmp_path_factory.mktemp("example-dist")
     assert main(["--format", "all", "--content", str(EXAMPLE), "--out", str(out)]) == 0
-    gid = example.meta.id
-    return {"anki": out / f"{gid}.apkg", "pdf": out / f"{gid}.pdf", "html": out / f"{gid}.html"}
+    return {name: out / renderer.filename(example, Options()) for name, renderer in registry().items()}
 
 
 def test_example_is_its_own_guide(example: Guide, guide: Guide) -> None:
