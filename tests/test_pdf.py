@@ -24,8 +24,9 @@ from studyguide.check.dates import build_epoch
 from studyguide.cli import main
 from studyguide.errors import ContentError
 from studyguide.model import Guide, Node, Question, Section
+from studyguide.renderers.paper import RefusedResource, make_fetcher
 from studyguide.renderers.pdf import PdfRenderer
-from studyguide.renderers.pdf.layout import ANSWER_PREFIX, RefusedResource, make_fetcher
+from studyguide.renderers.pdf.layout import ANSWER_PREFIX
 from studyguide.stages import TEMPLATES, Options
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

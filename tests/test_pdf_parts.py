@@ -22,10 +22,11 @@ from test_pdf import FIXTURES, outline
 
 from studyguide.build.pipeline import load
 from studyguide.model import Guide
+from studyguide.renderers.paper import RefusedResource
 from studyguide.renderers.pdf import PdfRenderer
 from studyguide.renderers.pdf import parts as parts_module
 from studyguide.renderers.pdf.join import FOOTER
-from studyguide.renderers.pdf.layout import Printer, RefusedResource
+from studyguide.renderers.pdf.layout import Printer
 from studyguide.renderers.pdf.parts import plan, render_in_parts
 from studyguide.stages import TEMPLATES, Options
 from studyguide.store.cache import Cache

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
-from urllib.parse import unquote, urlparse
 
 from markupsafe import Markup
 
@@ -18,6 +17,7 @@ from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
 from studyguide.model import Guide, Node, Question
 from studyguide.renderers.base import counts, environment, messages, task_boxes
+from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
 from studyguide.renderers.pdf.speedups import faster_writing
 from studyguide.renderers.pdf.words import print_words
 from studyguide.stages import Job, Resources
@@ -63,63 +63,6 @@ def css_for_pdf() -> str:
 def iso_date(epoch: int) -> str:
     """Return a W3C date-time for the PDF metadata."""
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class SafeFetcher:
-    """A WeasyPrint URL fetcher policy: files inside the allowed folders and data: URLs, never the network."""
-
-    def __init__(self, roots: list[Path]) -> None:
-        self.roots = [root.resolve() for root in roots]
-        self.refused: list[str] = []
-        self.read: list[Path] = []  # every file given to WeasyPrint (a cached part is checked against them)
-
-    def allows(self, url: str) -> Path | None:
-        """Return the local file a URL names, if it is inside an allowed folder."""
-        parsed = urlparse(url)
-        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parsed.path)).resolve()
-        if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-            return path
-        return None
-
-
-def make_fetcher(roots: list[Path]) -> tuple[SafeFetcher, object]:
-    """Return the policy and a WeasyPrint URLFetcher that applies it; a refused URL stops the build."""
-    import urllib.request
-
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
-    policy = SafeFetcher(roots)
-
-    class Fetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-            if url.startswith("data:"):  # inline data: decoded here, nothing is opened
-                with urllib.request.DataHandler().data_open(urllib.request.Request(url)) as response:
-                    return URLFetcherResponse(url, body=response.read(), headers=dict(response.headers))
-            path = policy.allows(url)
-            if path is None:
-                policy.refused.append(url)
-                raise FatalURLFetchingError(f"refused to load {url}")
-            policy.read.append(path)
-            return URLFetcherResponse(url, body=path.read_bytes())
-
-    return policy, Fetcher()
-
-
-class RefusedResource(RuntimeError):
-    """The print templates asked for a file outside the content and template folders, or for a URL."""
-
-
-def refusal(url: str, templates: Path) -> str:
-    """Name the template file and line that refers to a refused URL."""
-    tail = urlparse(url).path.rsplit("/", 1)[-1] or url
-    for path in sorted((templates / "pdf").glob("*")):
-        lines = path.read_text(encoding="utf-8", errors="replace").split("\n") if path.is_file() else []
-        for number, line in enumerate(lines, start=1):
-            if url in line or (tail and tail in line):
-                return f"{path}:{number}: refused to load '{url}': only files inside the content and template folders"
-    return f"{templates / 'pdf'}: refused to load '{url}': only files inside the content and template folders"
 
 
 ID = re.compile(r'\sid="([^"]*)"')
@@ -264,7 +207,7 @@ class Printer:
             if not policy.refused:
                 raise
         if policy.refused:
-            raise RefusedResource("\n".join(refusal(url, templates) for url in dict.fromkeys(policy.refused)))
+            raise RefusedResource("\n".join(refusal(url, templates / "pdf") for url in dict.fromkeys(policy.refused)))
         if read is not None:
             read.extend(policy.read)
         return document

@@ -1,0 +1,127 @@
+"""Printable flashcards read back with poppler: fronts and backs, each back behind its front when printed two-sided."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html import unescape
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from studyguide.build.pipeline import load_guide
+from studyguide.cli import main
+from studyguide.model import Guide, Question
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+Word = tuple[float, float, str]  # the word's centre (x, y) in points, and its letters
+
+
+def words_of(pdf: Path) -> tuple[list[list[Word]], float, float]:
+    """Return each page's words with their centres (pdftotext -bbox), and the page's width and height."""
+    done = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    pages = []
+    for page in done.stdout.split("<page ")[1:]:
+        found = []
+        for x0, y0, x1, y1, text in WORD.findall(page):
+            letters = re.sub(r"\W", "", unescape(text))
+            if letters:
+                found.append(((float(x0) + float(x1)) / 2, (float(y0) + float(y1)) / 2, letters.casefold()))
+        pages.append(found)
+    size = re.search(r'width="([\d.]+)" height="([\d.]+)"', done.stdout)
+    assert size
+    return pages, float(size[1]), float(size[2])
+
+
+def key_words(text: str, count: int = 4) -> list[str]:
+    """Return the first words of a text as pdftotext gives them: letters only, case folded."""
+    return [w for w in (re.sub(r"\W", "", word).casefold() for word in text.split()) if w][:count]
+
+
+def find(words: list[Word], wanted: list[str]) -> tuple[float, float] | None:
+    """Return where a run of words starts on a page (its first word's centre), or None.
+
+    Compared letter by letter, across word boundaries: a word broken at a hyphen at a line's end is
+    two words to pdftotext.
+    """
+    letters, starts = "", []
+    for word in words:
+        starts.append(len(letters))
+        letters += word[2]
+    at = letters.find("".join(wanted))
+    if at < 0:
+        return None
+    index = max(n for n, start in enumerate(starts) if start <= at)
+    return words[index][0], words[index][1]
+
+
+def check_cards(pdf: Path, guide: Guide) -> dict[str, tuple[int, float, float]]:
+    """Assert every question is on a front and its back text behind it (mirrored); return where each front is."""
+    pages, width, height = words_of(pdf)
+    assert len(pages) % 2 == 0 and len(PdfReader(pdf).pages) == len(pages)
+    fronts: dict[str, tuple[int, float, float]] = {}
+    for q in guide.questions:
+        front = next(((n, at) for n in range(0, len(pages), 2) if (at := find(pages[n], key_words(q.title, 99)))), None)
+        assert front is not None, f"no front shows {q.title!r}"
+        number, (x, y) = front
+        fronts[q.id] = (number, x, y)
+        back = find(pages[number + 1], key_words(back_text(q), 8))
+        assert back is not None, f"the page behind {q.id}'s front does not show its answer"
+        # eight cards a page, two across and four down; flipped on the long edge, a back is in the same row
+        # and the other column
+        cell, behind = (
+            (int(x // (width / 2)), int(y // (height / 4))),
+            (int(back[0] // (width / 2)), int(back[1] // (height / 4))),
+        )
+        assert behind == (1 - cell[0], cell[1]), (q.id, (x, y), back)
+    return fronts
+
+
+def back_text(q: Question) -> str:
+    """Return the text a question's back starts with: its core answer, else its answer."""
+    return (q.core or q.answer).plain_text()
+
+
+def test_every_question_is_on_a_front_with_its_core_answer_behind_it(built: dict[str, Path], guide: Guide) -> None:
+    fronts = check_cards(built["flashcards"], guide)
+    pages = sorted({page for page, _, _ in fronts.values()})
+    assert len([f for f in fronts.values() if f[0] == pages[0]]) == 8  # eight cards a sheet
+    letters = "".join(w[2] for page in words_of(built["flashcards"])[0][1::2] for w in page)
+    missing = [q.id for q in guide.questions if q.core and "".join(key_words(q.core.plain_text(), 999)) not in letters]
+    assert missing == []  # every letter of every core answer is printed on a back, in order
+
+
+def test_a_right_to_left_guide_starts_at_the_top_right_on_letter_paper(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    toml = content / "guide.toml"
+    toml.write_text(re.sub(r'language = "[^"]*"', 'language = "ar"', toml.read_text(encoding="utf-8")))
+    args = ["--format", "flashcards", "--paper", "letter", "--content", str(content), "--out", str(tmp_path / "out")]
+    assert main(args) == 0
+    guide = load_guide(content)
+    (pdf,) = (tmp_path / "out").glob("*-flashcards-letter.pdf")
+    assert PdfReader(pdf).pages[0].mediabox.width == pytest.approx(612, abs=0.5)  # US Letter
+    fronts = check_cards(pdf, guide)
+    _, width, _ = words_of(pdf)
+    first = fronts[guide.questions[0].id]
+    assert first[0] == 0 and first[1] > width / 2  # the first card is on the right
+
+
+def test_an_answer_longer_than_a_card_continues_on_the_next_card(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    paragraphs = "\n\n".join(f"Paragraph {n} says something worth knowing, number {n} of forty." for n in range(40))
+    (content / "60-long.md").write_text(
+        f"# Long {{#long}}\n\n## What is long? {{#very-long}}\n\nTags: a\n\n{paragraphs}\n", encoding="utf-8"
+    )
+    assert main(["--format", "flashcards", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    pages, _, _ = words_of(pdf)
+    text = " ".join(" ".join(w[2] for w in page) for page in pages[1::2])
+    assert all(f"paragraph {n} says" in text for n in range(40))
+    fronts = " ".join(" ".join(w[2] for w in page) for page in pages[::2])
+    assert "what is long continued" in fronts
+    assert "continued on the next card" in text
