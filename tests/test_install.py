@@ -37,7 +37,10 @@ def test_the_wheel_carries_the_templates_and_data(wheel: Path) -> None:
         if template.is_file():
             assert f"studyguide/templates/{template.relative_to(ROOT / 'templates')}" in names
     assert "studyguide/markup/math/data/mathjax-names.txt" in names
-    assert {f"studyguide/renderers/pdf/{p.name}" for p in (ROOT / "studyguide/renderers/pdf").glob("*.py")} <= names
+    modules = {
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "studyguide").rglob("*.py") if "__pycache__" not in p.parts
+    }
+    assert modules <= names, modules - names  # every room of the package, listed in pyproject.toml
 
 
 def test_an_installed_wheel_builds_a_guide_from_another_folder(wheel: Path, tmp_path: Path) -> None:
