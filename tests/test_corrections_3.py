@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+from card_view import describe, view
+from readers import cards, import_apkg
 
 from studyguide.lint import lint, vocabulary
 from studyguide.model import Guide, Question
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 QUESTIONS = 81  # 49, the review's twelve topics in 19 questions, and 13 questions split off the five worst cards
 
@@ -258,3 +266,19 @@ def test_headings_are_in_sentence_case(guide: Guide) -> None:
 
 def test_the_lint_reports_nothing(guide: Guide) -> None:
     assert lint(guide) == []
+
+
+def test_new_formulas_render_on_a_phone_card_with_ankis_mathjax(
+    guide: Guide, built: dict[str, Path], browser: Browser, tmp_path: Path
+) -> None:
+    """Every new question's card back, as Anki's MathJax draws it 390 px wide: no error, every formula, no overflow."""
+    col = import_apkg(built["anki"])
+    try:
+        backs = {c.fields["Id"]: c.answer for c in cards(col)}
+    finally:
+        col.close()
+    for qid, seen in zip(NEW, view(browser, [backs[i] for i in NEW], tmp_path, width=390), strict=True):
+        expected = [n for q, n in guide.nodes("math_inline", "math_block") if q.id == qid]
+        assert seen.errors == [], (qid, describe(seen))
+        assert seen.math == len(expected), (qid, describe(seen))
+        assert seen.width <= seen.room, (qid, describe(seen))
