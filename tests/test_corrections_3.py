@@ -9,7 +9,7 @@ import pytest
 from card_view import describe, view
 from readers import cards, import_apkg
 
-from studyguide.lint import lint, vocabulary
+from studyguide.check.lint import lint, vocabulary
 from studyguide.model import Guide, Question
 
 if TYPE_CHECKING:
