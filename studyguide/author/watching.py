@@ -1,0 +1,119 @@
+"""`studyguide watch` and `studyguide serve`: build, then rebuild on every save until Ctrl-C.
+
+Saves are heard from the operating system through watchfiles (inotify on Linux, FSEvents on
+macOS) rather than by polling every file: a save is seen at once, and an idle loop costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from studyguide.author.output import Shown, build
+from studyguide.build.pipeline import Outcome, Request
+from studyguide.errors import shown
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def changes(folders: list[Path], stop: threading.Event) -> Iterator[set[Path]]:
+    """Yield the files changed below the folders each time saves settle; stop when `stop` is set."""
+    import watchfiles  # only the loops need it
+
+    # watchfiles' default filter leaves out editors' swap and backup files, .git and __pycache__.
+    for found in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False, debounce=300, step=50):
+        yield {Path(path) for _, path in found}
+
+
+@contextmanager
+def interrupts(stop: threading.Event) -> Iterator[None]:
+    """Set `stop` on Ctrl-C, then do what Ctrl-C did before (raise KeyboardInterrupt, or end a worker).
+
+    Python drops a KeyboardInterrupt raised while a __del__ or a callback runs; the flag stays.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    parent = os.getpid()
+
+    def interrupted(signum: int, frame: object) -> None:
+        if os.getpid() == parent:
+            stop.set()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def loop(request: Request, step: Callable[[], object], listen: Callable[[], None] = lambda: None) -> int:
+    """Run `step` once, then after each save of content or templates, until Ctrl-C; return the exit code."""
+    stop = threading.Event()
+    folders = [request.content, request.options.templates]
+    with interrupts(stop):
+        try:
+            step()
+            listen()
+            for _ in changes(folders, stop):
+                if stop.is_set():
+                    break
+                step()
+                listen()
+        except KeyboardInterrupt:
+            pass
+    return EXIT_OK
+
+
+def watch(request: Request, how: Shown) -> int:
+    """Rebuild on every save of content or templates; report errors and keep watching until Ctrl-C."""
+
+    def step() -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
+        build(request, how)
+
+    def listen() -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] watching {request.content} and {request.options.templates}", flush=True)
+
+    return loop(request, step, listen)
+
+
+def serve(request: Request, port: int, how: Shown) -> int:
+    """Build, serve the page on 127.0.0.1, and after each save rebuild what changed and reload the browser."""
+    from studyguide.author.server import Preview, start
+
+    preview = Preview(request)
+    try:
+        server = start(preview, port)
+    except OSError as exc:
+        print(f"studyguide serve: error: port {port} on 127.0.0.1: {shown(exc.strerror or str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def heard(outcome: Outcome) -> None:
+        preview.output(outcome)
+
+    def step() -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
+        how.error = None
+        build(request, how, heard)
+        preview.built(how.error)
+
+    def listen() -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] watching {request.content} and {request.options.templates}", flush=True)
+
+    host, bound = server.server_address[:2]
+    print(f"serving http://{host}:{bound}/ (the page; /cards: the cards; Ctrl-C stops)", flush=True)
+    try:
+        return loop(request, step, listen)
+    finally:
+        preview.close()
+        server.shutdown()
+        server.server_close()
