@@ -235,6 +235,6 @@ def main_entry() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own recipe: no flush error at exit
         code = 128 + signal.SIGPIPE  # every file written so far is whole; the next build writes the rest
     except KeyboardInterrupt:
-        print("\r\033[Kinterrupted: every output file is whole (written in full, or left as it was)", file=sys.stderr)
+        print("interrupted: every output file is whole (written in full, or left as it was)", file=sys.stderr)
         code = EXIT_INTERRUPTED
     sys.exit(code)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 
 from studyguide.errors import Problem
 
@@ -76,7 +76,7 @@ def bar_html(links: Sequence[tuple[str, str]]) -> str:
 def served(page: str, version: int, problems: Sequence[Problem], links: Sequence[tuple[str, str]]) -> str:
     """Return the served copy of a page: its policy widened, the problems on top, the links and the reload script."""
     script = reload_script(version)
-    page, found = CSP.subn(lambda m: m.group(1) + escape(allowed(m.group(2), script)) + m.group(3), page, count=1)
+    page = CSP.sub(lambda m: m.group(1) + escape(allowed(unescape(m.group(2)), script)) + m.group(3), page, count=1)
     body = re.search(r"<body[^>]*>", page)
     at = body.end() if body else 0
     page = page[:at] + problems_html(problems) + page[at:]
