@@ -20,15 +20,29 @@ from studyguide.build.pipeline import Outcome, Request
 from studyguide.errors import shown
 
 EXIT_OK, EXIT_USAGE = 0, 2
+LOOK = 200  # ms: how long the watcher waits for a save before it looks at Ctrl-C and the stop flag again
 
 
 def changes(folders: list[Path], stop: threading.Event) -> Iterator[set[Path]]:
-    """Yield the files changed below the folders each time saves settle; stop when `stop` is set."""
+    """Yield the files changed below the folders each time saves settle, and an empty set every `LOOK` ms.
+
+    The watcher listens from the first empty set on, and keeps what it hears while the caller
+    builds: a save made before or during a build is never missed. Stop when `stop` is set.
+    """
     import watchfiles  # only the loops need it
 
     # watchfiles' default filter leaves out editors' swap and backup files, .git and __pycache__.
-    for found in watchfiles.watch(*folders, stop_event=stop, raise_interrupt=False, debounce=300, step=50):
-        yield {Path(path) for _, path in found}
+    found = watchfiles.watch(
+        *folders,
+        stop_event=stop,
+        raise_interrupt=False,
+        debounce=300,
+        step=50,
+        rust_timeout=LOOK,
+        yield_on_timeout=True,
+    )
+    for changed in found:
+        yield {Path(path) for _, path in changed}
 
 
 @contextmanager
@@ -56,16 +70,18 @@ def interrupts(stop: threading.Event) -> Iterator[None]:
 
 
 def loop(request: Request, step: Callable[[], object], listen: Callable[[], None] = lambda: None) -> int:
-    """Run `step` once, then after each save of content or templates, until Ctrl-C; return the exit code."""
+    """Run `step` once the watcher listens, then after each save of content or templates, until Ctrl-C."""
     stop = threading.Event()
     folders = [request.content, request.options.templates]
+    started = False
     with interrupts(stop):
         try:
-            step()
-            listen()
-            for _ in changes(folders, stop):
+            for changed in changes(folders, stop):
                 if stop.is_set():
                     break
+                if started and not changed:
+                    continue
+                started = True
                 step()
                 listen()
         except KeyboardInterrupt:
