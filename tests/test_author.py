@@ -74,7 +74,7 @@ def test_outside_any_guide_the_command_says_where_it_looked(tmp_path: Path) -> N
 
 def broken_link(project: Path) -> Path:
     section = project / "content" / "01-basics.md"
-    text = section.read_text(encoding="utf-8").replace("A fixture is known input", "A [fixture](#nowhere) is known input")
+    text = section.read_text(encoding="utf-8").replace("A fixture is", "A [fixture](#nowhere) is")
     section.write_text(text, encoding="utf-8")
     return section
 

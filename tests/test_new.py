@@ -1,4 +1,4 @@
-"""`studyguide new`: a guide in any language and script that builds at once, with a CI workflow that actionlint passes."""
+"""`studyguide new`: a guide in any language and script that builds at once, with a workflow actionlint passes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # (PyYAML, pre-commit's dependency, ships no types)
 from browser_tools import NODE_MODULES, require
 
 from studyguide.build.pipeline import load_guide
@@ -87,7 +87,10 @@ def test_the_id_comes_from_the_title_else_the_folder_never_a_placeholder(tmp_pat
         assert new(tmp_path, folder, "--title", title, "--language", "ar").returncode == 0
         ids.append(meta(tmp_path / folder)["id"])
     assert ids[0] != ids[1] and all(str(i).startswith("guide-") and len(str(i)) == 18 for i in ids), ids
-    assert all(load_guide(tmp_path / folder / "content").meta.id == i for folder, i in zip(("كيمياء", "فيزياء"), ids))
+    assert all(
+        load_guide(tmp_path / folder / "content").meta.id == i
+        for folder, i in zip(("كيمياء", "فيزياء"), ids, strict=True)
+    )
 
 
 def test_a_language_that_is_no_tag_is_refused_and_one_without_words_warned(tmp_path: Path) -> None:
@@ -142,7 +145,8 @@ def actionlint(path: Path) -> list[dict[str, object]]:
     script.write_text(
         "const {runLint} = require(process.argv[2] + '/build/run-lint.js');\n"
         "const fs = require('fs'); const file = process.argv[3];\n"
-        "runLint(fs.readFileSync(file, 'utf8'), file).then(r => { console.log(JSON.stringify(r)); process.exit(0); });\n"
+        "runLint(fs.readFileSync(file, 'utf8'), file)\n"
+        "  .then(r => { console.log(JSON.stringify(r)); process.exit(0); });\n"
     )
     done = subprocess.run([str(node), str(script), str(ACTIONLINT), str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

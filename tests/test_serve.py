@@ -40,7 +40,7 @@ class Served:
         assert self.process.stdout is not None
         first = self.process.stdout.readline()
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
-        assert found, (first, self.process.stderr.read() if self.process.poll() is not None else "")
+        assert found, first
         self.port = int(found.group(1))
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -165,7 +165,7 @@ def test_a_browser_reloads_the_page_on_save_without_a_console_error(project: Pat
         context.on("weberror", lambda e: errors.append(str(e.error)))
         page = context.new_page()
         page.goto(server.url + "/")
-        page.wait_for_selector("details", state="attached")  # (selectors, not evaluated strings: the page's policy forbids eval)
+        page.wait_for_selector("details", state="attached")  # selectors: the page's policy forbids eval
         section = project / "content" / "01-basics.md"
         section.write_text(section.read_text(encoding="utf-8").replace("What is a fixture?", "Reloaded title?"))
         page.get_by_text("Reloaded title?").first.wait_for(timeout=20_000)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from studyguide.author.output import Shown, build
 from studyguide.build.pipeline import Outcome, Request
@@ -54,7 +55,7 @@ def interrupts(stop: threading.Event) -> Iterator[None]:
     previous = signal.getsignal(signal.SIGINT)
     parent = os.getpid()
 
-    def interrupted(signum: int, frame: object) -> None:
+    def interrupted(signum: int, frame: FrameType | None) -> None:
         if os.getpid() == parent:
             stop.set()
         if callable(previous):
@@ -125,8 +126,8 @@ def serve(request: Request, port: int, how: Shown) -> int:
     def listen() -> None:
         print(f"[{time.strftime('%H:%M:%S')}] watching {request.content} and {request.options.templates}", flush=True)
 
-    host, bound = server.server_address[:2]
-    print(f"serving http://{host}:{bound}/ (the page; /cards: the cards; Ctrl-C stops)", flush=True)
+    bound = server.server_address[1]
+    print(f"serving http://127.0.0.1:{bound}/ (the page; /cards: the cards; Ctrl-C stops)", flush=True)
     try:
         return loop(request, step, listen)
     finally:
