@@ -78,12 +78,13 @@ def previews(job: Job) -> tuple[str, str]:
         front = fill(str(parts["qfmt"]), fields)
         back = fill(str(parts["afmt"]), fields, front)
         cards.append(
-            f"<h2>{number}. {fields['Question']} <small>({escape(note.id)}, {escape(note.deck)})</small></h2>"
+            f'<h2 dir="auto">{number}. <bdi>{fields["Question"]}</bdi> '
+            f"<small>(<bdi>{escape(note.id)}</bdi>, <bdi>{escape(note.deck)}</bdi>)</small></h2>"
             f'<div class="card" lang="{escape(words.language)}">{front}</div>'
             f'<div class="card" lang="{escape(words.language)}">{back}</div>'
         )
     head = (
-        f'<div class="sg-preview-head"><h1>{escape(job.guide.meta.title)}: {number} cards</h1>'
-        "<p>Each card's front, then its back, as the deck holds them, with the cards' style.</p></div>"
+        f'<div class="sg-preview-head" lang="en" dir="ltr"><h1><bdi>{escape(job.guide.meta.title)}</bdi>: {number} '
+        "cards</h1><p>Each card's front, then its back, as the deck holds them, with the cards' style.</p></div>"
     )
     return head + '<div class="sg-preview">' + "".join(cards) + "</div>", str(parts["css"]) + PREVIEW_CSS

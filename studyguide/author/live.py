@@ -7,14 +7,13 @@ allows the reload script, by its hash, and a connection to this server (`connect
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from collections.abc import Sequence
 from html import escape, unescape
 
 from studyguide.errors import Problem
+from studyguide.renderers.page import script_hash as source_hash
 
 RELOAD = """(() => {
   const version = %s;
@@ -30,11 +29,6 @@ PROBLEMS_STYLE = (
     "position:relative;z-index:2147483646;margin:0;padding:1em 1.5em;background:#fde8e8;color:#7a1010;"
     "border-block-end:3px solid #b91c1c;font:15px/1.5 system-ui,sans-serif"
 )
-
-
-def source_hash(script: str) -> str:
-    """Return the CSP source that allows exactly this inline script."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def reload_script(version: int) -> str:
@@ -61,8 +55,9 @@ def problems_html(problems: Sequence[Problem]) -> str:
         return ""
     items = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in problems)
     return (
-        f'<div role="alert" id="studyguide-problems" style="{PROBLEMS_STYLE}"><strong>{len(problems)} problem(s) '
-        f"found; the page below is the last good build. Save a fix and it reloads.</strong>"
+        f'<div role="alert" id="studyguide-problems" lang="en" dir="ltr" style="{PROBLEMS_STYLE}">'
+        f"<strong>{len(problems)} problem(s) found; the page below is the last good build. "
+        "Save a fix and it reloads.</strong>"
         f'<ol style="margin:.5em 0 0;padding-inline-start:1.5em">{items}</ol></div>'
     )
 
@@ -70,7 +65,7 @@ def problems_html(problems: Sequence[Problem]) -> str:
 def bar_html(links: Sequence[tuple[str, str]]) -> str:
     """Return the small bar of links to the other outputs (cards, PDF, deck)."""
     shown = " · ".join(f'<a style="color:#93c5fd" href="{escape(href)}">{escape(text)}</a>' for href, text in links)
-    return f'<div id="studyguide-serve" style="{BAR_STYLE}">studyguide serve: {shown}</div>'
+    return f'<div id="studyguide-serve" lang="en" dir="ltr" style="{BAR_STYLE}">studyguide serve: {shown}</div>'
 
 
 def served(page: str, version: int, problems: Sequence[Problem], links: Sequence[tuple[str, str]]) -> str:

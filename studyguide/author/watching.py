@@ -36,7 +36,7 @@ def changes(folders: list[Path], stop: threading.Event) -> Iterator[set[Path]]:
     found = watchfiles.watch(
         *folders,
         stop_event=stop,
-        raise_interrupt=False,
+        raise_interrupt=True,  # (the loop catches it; False would log a warning to stderr)
         debounce=300,
         step=50,
         rust_timeout=LOOK,
