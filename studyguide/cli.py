@@ -75,17 +75,22 @@ def arguments() -> Parser:
     parser.add_argument(
         "--templates", type=Path, default=TEMPLATES, metavar="DIR", help="templates folder (default: the package's)"
     )
-    parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
-    parser.add_argument("--watch", action="store_true", help="rebuild whenever a content or template file is saved")
-    parser.add_argument("--serve", action="store_true", help="build, serve the page on 127.0.0.1, reload on save")
-    parser.add_argument("--port", type=int, default=8000, metavar="N", help="with serve: the port (default: 8000)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems and errors")
     parser.add_argument(
         "--pdf-edition",
         choices=("full", "quiz"),
         default="full",
         help="PDF edition: full (questions with answers) or quiz (room to write, answers at the end). Default: full",
     )
+    return loop_options(parser)
+
+
+def loop_options(parser: Parser) -> Parser:
+    """Add the options of an author's loop: --force, --watch, --serve, --port, --quiet."""
+    parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
+    parser.add_argument("--watch", action="store_true", help="rebuild whenever a content or template file is saved")
+    parser.add_argument("--serve", action="store_true", help="build, serve the page on 127.0.0.1, reload on save")
+    parser.add_argument("--port", type=int, default=8000, metavar="N", help="with serve: the port (default: 8000)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems and errors")
     return parser
 
 
