@@ -19,6 +19,7 @@ import pytest
 
 from studyguide.author import live
 from studyguide.errors import Problem
+from studyguide.renderers.page import script_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -141,7 +142,7 @@ def test_a_served_page_keeps_its_own_script_and_adds_only_the_reload_one() -> No
     script = re.search(r"<script>(.*?)</script>", copy, re.S)
     assert script is not None
     text = policy.group(1).replace("&#x27;", "'")
-    assert f"script-src 'sha256-abc=' {live.source_hash(script.group(1))}" in text
+    assert f"script-src 'sha256-abc=' {script_hash(script.group(1))}" in text
     assert text.endswith("connect-src 'self'") and "a.md:3: bad &lt;b&gt;" in copy
 
 
