@@ -1,4 +1,4 @@
-"""The command line: `python build.py --format all`, `--check`; main(argv) returns the exit code."""
+"""The command line: `studyguide [build|check|release|watch|serve] [options]`; main(argv) returns the exit code."""
 
 from __future__ import annotations
 
@@ -7,37 +7,42 @@ import gc
 import os
 import signal
 import sys
-import threading
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studyguide import __version__
 from studyguide.commands import Parser, UsageError, cache_command, starter_command
-from studyguide.errors import ContentError, shown
+from studyguide.errors import shown
 from studyguide.stages import TEMPLATES, Options
 
 if TYPE_CHECKING:  # the build's modules load only for a build: `new`, `templates` and `cache` never need them
-    from studyguide.build.pipeline import Outcome, Request
+    from studyguide.build.pipeline import Request
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_RENDERER = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command Ctrl-C ended
 
 
 def arguments() -> Parser:
     """Return the command-line parser."""
     parser = Parser(
         prog="studyguide",
-        usage="studyguide [build|check|release|watch] [options]\n       studyguide new DIR [--title TITLE]\n"
-        "       studyguide templates DIR\n       studyguide cache [clear]",
+        usage="studyguide [build|check|release|watch|serve] [options]\n"
+        "       studyguide new DIR [--title TITLE] [--language TAG]\n       studyguide templates DIR\n"
+        "       studyguide cache [clear]\n       studyguide --version",
         description="Build the study guide in a content folder into an Anki deck, a PDF and an HTML page. "
         "Commands: build (the default), check (validate and lint, write nothing), release (update the Anki "
-        "lock, then build), watch (rebuild on every change), new (start a guide), templates (copy the "
-        "templates out to customise), cache (show or clear the cache). "
+        "lock, then build), watch (rebuild on every change), serve (build, show the page on 127.0.0.1 and "
+        "reload it on every save), new (start a guide), templates (copy the templates out to customise), "
+        "cache (show or clear the cache). Without --content, the guide is found from the current folder "
+        "upward (a folder holding guide.toml, or content/guide.toml). "
         "`python build.py` and `python -m studyguide` take the same options.",
         epilog="Exit codes: 0 ok, 1 content error (each problem printed as path:line: message), "
-        "2 usage error, 3 a renderer failed (the others still wrote their outputs).",
+        "2 usage error, 3 a renderer failed (the others still wrote their outputs), 130 interrupted (Ctrl-C).",
     )
+    parser.add_argument("-V", "--version", action="store_true", help="print the version and stop")
     from studyguide.renderers import registry
 
     formats = registry()
@@ -48,16 +53,19 @@ def arguments() -> Parser:
         metavar="FORMATS",
         help=f"comma-separated output formats, or 'all' ({', '.join(formats)}); known: {names}. Default: all",
     )
+    parser.add_argument("--content", type=Path, metavar="DIR", help="content folder (default: found from here upward)")
     parser.add_argument(
-        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
+        "--out", type=Path, metavar="DIR", help="output folder (default: dist beside the content folder found)"
     )
-    parser.add_argument("--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)")
     parser.add_argument(
         "--check",
         action="store_true",
         help="validate the content and lint it (warnings: twins, tags, core answers, characters the PDF cannot "
         "print); write nothing",
     )
+    problems = parser.add_mutually_exclusive_group()
+    problems.add_argument("--json", action="store_true", help="with check: the problems as one JSON array on stdout")
+    problems.add_argument("--github", action="store_true", help="with check: GitHub Actions annotations on stdout")
     parser.add_argument(
         "--release",
         action="store_true",
@@ -66,15 +74,7 @@ def arguments() -> Parser:
     )
     parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF paper size (default: a4)")
     parser.add_argument(
-        "--templates",
-        type=Path,
-        default=TEMPLATES,
-        metavar="DIR",
-        help="templates folder (default: the project's templates/)",
-    )
-    parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
-    parser.add_argument(
-        "--watch", action="store_true", help="rebuild whenever a content or template file changes; stop with Ctrl-C"
+        "--templates", type=Path, default=TEMPLATES, metavar="DIR", help="templates folder (default: the package's)"
     )
     parser.add_argument(
         "--pdf-edition",
@@ -82,6 +82,16 @@ def arguments() -> Parser:
         default="full",
         help="PDF edition: full (questions with answers) or quiz (room to write, answers at the end). Default: full",
     )
+    return loop_options(parser)
+
+
+def loop_options(parser: Parser) -> Parser:
+    """Add the options of an author's loop: --force, --watch, --serve, --port, --quiet."""
+    parser.add_argument("--force", action="store_true", help="rebuild every output even if its inputs are unchanged")
+    parser.add_argument("--watch", action="store_true", help="rebuild whenever a content or template file is saved")
+    parser.add_argument("--serve", action="store_true", help="build, serve the page on 127.0.0.1, reload on save")
+    parser.add_argument("--port", type=int, default=8000, metavar="N", help="with serve: the port (default: 8000)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems and errors")
     return parser
 
 
@@ -100,6 +110,9 @@ def formats(spec: str) -> list[str]:
 def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) -> int:
     """Run the build; return the exit code. `clock` dates a release (tests inject it)."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["--version"], ["-V"]):
+        print(f"studyguide {__version__}")
+        return EXIT_OK
     if argv[:1] == ["cache"]:
         return cache_command(argv[1:])
     if argv[:1] in (["new"], ["templates"]):
@@ -107,37 +120,63 @@ def main(argv: list[str] | None = None, clock: Callable[[], float] = time.time) 
     parser = arguments()
     try:
         args = parser.parse_args(command_line(argv))
-        request = make_request(args, clock)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {shown(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
-    if args.watch:
-        return watch(request, args.templates)
-    return build(request)
+    if args.version:
+        print(f"studyguide {__version__}")
+        return EXIT_OK
+    try:
+        request = make_request(args, clock)
+    except UsageError as exc:  # a path or a combination that cannot work: one line naming it
+        print(f"{parser.prog}: error: {shown(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    from studyguide.author.output import Shown, build
+
+    how = Shown(style="json" if args.json else "github" if args.github else "text", quiet=args.quiet)
+    if args.watch or args.serve:
+        from studyguide.author import watching
+
+        if args.serve:
+            return watching.serve(request, args.port, how)
+        return watching.watch(request, how)
+    return build(request, how)
 
 
 def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Request:
     """Turn the parsed options into a build request; raise UsageError for a command line that cannot work."""
+    from studyguide.author.locate import NotFound, locate
     from studyguide.build.pipeline import Request
     from studyguide.store.cache import default_folder
 
     names = formats(args.format)
     if args.check and args.release:
         raise UsageError("--check writes nothing; it cannot be combined with --release")
-    content, out, cache = args.content.resolve(), args.out.resolve(), default_folder().resolve()
+    if (args.json or args.github) and not args.check:
+        raise UsageError(f"--{'json' if args.json else 'github'} goes with check: `studyguide check --json`")
+    if args.serve and not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is a number from 0 to 65535")
+    given, out_given = args.content, args.out
+    if given is None:
+        try:
+            found = locate(Path.cwd())
+        except NotFound as exc:
+            raise UsageError(str(exc)) from None
+        given, out_given = found.content, out_given or found.out
+    out_given = out_given or Path("dist")
+    content, out, cache = given.resolve(), out_given.resolve(), default_folder().resolve()
     if not content.is_dir():
-        raise UsageError(f"--content {args.content}: no such folder")
+        raise UsageError(f"--content {given}: no such folder")
     if not args.check:
-        check_output_folder(args.out, out, content)
+        check_output_folder(out_given, out, content)
     if cache.is_relative_to(content):
         raise UsageError("the cache folder (STUDYGUIDE_CACHE) must not be inside the content folder")
-    options = Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates)
     return Request(
-        content=args.content,
-        out=args.out,
+        content=given,
+        out=out_given,
         formats=tuple(names),
-        options=options,
+        options=Options(paper=args.paper, edition=args.pdf_edition, templates=args.templates),
         cache=default_folder(),
         check=args.check,
         release_at=int(clock()) if args.release else None,
@@ -146,117 +185,26 @@ def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Reques
 
 
 def check_output_folder(given: Path, out: Path, content: Path) -> None:
-    """Raise UsageError unless the output folder is, or can be made, a writable folder outside the content."""
+    """Raise UsageError unless the output folder is, or can be made, a writable folder outside the content.
+
+    Whether a folder can be written is tried, not guessed from its mode bits: a folder under /proc or
+    on a read-only file system says it may be written to and is not. The trial leaves nothing behind.
+    """
     if out.is_relative_to(content):
         raise UsageError("the output folder must not be inside the content folder")
-    existing = next(p for p in (out, *out.parents) if p.exists())
+    existing = next(p for p in (out, *out.parents) if p.exists() or p.is_symlink())
     if not existing.is_dir():
         raise UsageError(f"--out {given}: {'not a folder' if existing == out else f'{existing} is a file'}")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {given}: {'not writable' if existing == out else f'cannot be created in {existing}'}")
-
-
-def build(request: Request) -> int:
-    """Run one build and print what it did; return the exit code."""
-    from studyguide.build.pipeline import Report, run
-
-    report = Report(say=print, warn=lambda problem: print(problem, file=sys.stderr), working=ticker, done=show)
     try:
-        outcomes = run(request, report)
-    except ContentError as exc:
-        problems(exc)
-        return EXIT_CONTENT
-    except BrokenPipeError:  # our own reader went away: main_entry stops quietly
-        raise
-    except OSError as exc:  # the output folder cannot be written
-        print(f"error: {shown(str(exc))}", file=sys.stderr)
-        return EXIT_RENDERER
-    if request.check:
-        return EXIT_OK
-    for line in report.closing:
-        print(line)
-    return EXIT_RENDERER if any(o.status == "failed" for o in outcomes) else EXIT_OK
-
-
-def show(outcome: Outcome) -> None:
-    """Print one output's line as soon as it is written: path, size, time (or why it was not written)."""
-    if outcome.status == "failed":
-        print(f"error: renderer '{outcome.name}' failed, {outcome.path} kept: {outcome.error}", file=sys.stderr)
-    elif outcome.status == "unchanged":
-        print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  unchanged", flush=True)
-    else:
-        print(f"{outcome.path}  {outcome.size / 1024:.0f} KiB  {outcome.seconds:.2f} s", flush=True)
-
-
-def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
-    """Return the modification time and size of every file below the folders."""
-    return {
-        path: (stat.st_mtime_ns, stat.st_size)
-        for folder in folders
-        for path in folder.rglob("*")
-        if path.is_file() and (stat := path.stat())
-    }
-
-
-def watch(request: Request, templates: Path, interval: float = 0.3) -> int:
-    """Rebuild on every change of content or templates; report errors and keep watching until Ctrl-C."""
-    seen: dict[Path, tuple[int, int]] | None = None
-    stop = threading.Event()
-
-    def interrupted(signum: int, frame: object) -> None:
-        # Python drops a KeyboardInterrupt raised while a __del__ or a callback runs; the flag stays.
-        stop.set()
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, interrupted)
-    try:
-        while not stop.is_set():
-            current = snapshot([request.content, templates])
-            if current != seen:
-                seen = current
-                print(f"[{time.strftime('%H:%M:%S')}] building", flush=True)
-                build(request)
-                print(f"[{time.strftime('%H:%M:%S')}] watching {request.content} and {templates}", flush=True)
-            stop.wait(interval)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    return EXIT_OK
-
-
-def problems(error: ContentError) -> None:
-    """Print every content problem as path:line: message."""
-    for problem in error.problems:
-        print(problem, file=sys.stderr)
-    print(f"{len(error.problems)} problem(s) found; nothing was written.", file=sys.stderr)
-
-
-@contextmanager
-def ticker(names: list[str]) -> Iterator[None]:
-    """Show the elapsed time on a terminal while outputs render."""
-    stop = threading.Event()
-
-    def tick() -> None:
-        started = time.monotonic()
-        while not stop.wait(1.0):
-            elapsed = time.monotonic() - started
-            print(f"\r\033[Kbuilding {', '.join(names)}… {elapsed:.0f} s", end="", file=sys.stderr, flush=True)
-
-    thread = threading.Thread(target=tick, daemon=True)
-    if sys.stderr.isatty() and names:
-        thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        if thread.is_alive():
-            thread.join()
-            print("\r\033[K", end="", file=sys.stderr, flush=True)
+        os.rmdir(tempfile.mkdtemp(prefix=".studyguide-", dir=existing))
+    except OSError:
+        raise UsageError(
+            f"--out {given}: {'not writable' if existing == out else f'cannot be created in {existing}'}"
+        ) from None
 
 
 # `studyguide COMMAND [options]`: each command is a shorthand for build.py's options.
-COMMANDS = {"build": [], "check": ["--check"], "release": ["--release"], "watch": ["--watch"]}
+COMMANDS = {"build": [], "check": ["--check"], "release": ["--release"], "watch": ["--watch"], "serve": ["--serve"]}
 
 
 def command_line(argv: list[str]) -> list[str]:
@@ -268,6 +216,23 @@ def command_line(argv: list[str]) -> list[str]:
     return argv
 
 
+def interruptible() -> None:
+    """Make Ctrl-C end a build with one line: the main process stops; its workers leave at once, saying nothing.
+
+    A terminal sends SIGINT to every process of the build. A worker (the PDF's layout processes)
+    would print a traceback of its own; it exits instead, and the main process, whose outputs
+    are written atomically, reports the interruption once.
+    """
+    parent = os.getpid()
+
+    def interrupted(signum: int, frame: object) -> None:
+        if os.getpid() != parent:
+            os._exit(EXIT_INTERRUPTED)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupted)
+
+
 def main_entry() -> None:
     """Entry point of the `studyguide` command, `python -m studyguide` and build.py."""
     # A one-shot build allocates a model of many small objects without cycles (214,000 nodes at
@@ -276,10 +241,14 @@ def main_entry() -> None:
     # of 4,200 questions from a warm cache: 1.65 s with the default threshold, 1.19 s with this one
     # (1.24 s with the collector off). Cycles are still collected, only less often.
     gc.set_threshold(100_000, 50, 50)
+    interruptible()
     try:
         code = main(sys.argv[1:])
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (`studyguide build | head -1`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's own recipe: no flush error at exit
         code = 128 + signal.SIGPIPE  # every file written so far is whole; the next build writes the rest
+    except KeyboardInterrupt:
+        print("interrupted: every output file is whole (written in full, or left as it was)", file=sys.stderr)
+        code = EXIT_INTERRUPTED
     sys.exit(code)

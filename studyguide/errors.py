@@ -18,6 +18,7 @@ class Problem:
     line: int
     message: str
     severity: Severity = "error"
+    code: str = ""  # the kind of problem, short and stable, for machines; '': named by the message (author/problems.py)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from studyguide.cli import main
-from studyguide.stages import TEMPLATES
+from studyguide.stages import TEMPLATES, Options
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -192,30 +192,50 @@ def test_watch_rebuilds_on_save_and_survives_errors(tmp_path: Path) -> None:
         assert watcher.wait(timeout=30) == 0
 
 
-def test_watch_stops_when_python_drops_the_interrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_watch_stops_when_python_drops_the_interrupt(tmp_path: Path) -> None:
     """Ctrl-C stops --watch even when the KeyboardInterrupt is lost (Python drops one raised inside a __del__)."""
-    from studyguide import cli
+    from studyguide.author import watching
     from studyguide.build.pipeline import Request
 
     builds: list[int] = []
 
-    def build(request: Request) -> int:
+    def build() -> None:
         assert len(builds) < 3, "--watch kept building after Ctrl-C"
         builds.append(1)
-        (tmp_path / f"edit-{len(builds)}").write_text("a change to watch")  # so the next look rebuilds
+        (tmp_path / f"edit-{len(builds)}").write_text("a change to watch")  # so the watcher hears a save
         handler = signal.getsignal(signal.SIGINT)
         assert callable(handler)
         try:
             handler(signal.SIGINT, None)  # Ctrl-C while the build runs...
         except KeyboardInterrupt:
             pass  # ...its exception lost, as inside a __del__
-        return 0
 
-    monkeypatch.setattr(cli, "build", build)
     before = signal.getsignal(signal.SIGINT)
-    assert cli.watch(Request(content=tmp_path, out=tmp_path / "out"), tmp_path, interval=0.01) == 0
+    request = Request(content=tmp_path, out=tmp_path / "out", options=Options(templates=tmp_path))
+    assert watching.loop(request, build) == 0
     assert builds == [1]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_watch_hears_saves_from_the_system_without_polling(tmp_path: Path) -> None:
+    """The watcher is watchfiles (inotify here): a save is heard, and nothing is read while nothing changes."""
+    import threading
+
+    from studyguide.author import watching
+
+    stop = threading.Event()
+    heard: list[set[Path]] = []
+
+    def save() -> None:
+        time.sleep(0.5)
+        (tmp_path / "01-new.md").write_text("# New {#new}\n")
+
+    threading.Thread(target=save).start()
+    for changed in watching.changes([tmp_path], stop):
+        if changed:  # (an empty set: the watcher looked, and heard nothing)
+            heard.append(changed)
+            stop.set()
+    assert heard == [{tmp_path / "01-new.md"}]
 
 
 def test_library_versions_match_the_installed_distributions() -> None:

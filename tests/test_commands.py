@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +79,10 @@ def bad_command_lines(tmp_path: Path) -> list[tuple[list[str], str]]:
         (["--check", "--release", *content], "--check writes nothing"),
         (["--no-such-option"], "unrecognized arguments: --no-such-option"),
         (["cache", "everything"], "usage: studyguide cache [clear]"),
+        ([*content, "--out", "/proc/x"], "--out /proc/x: cannot be created in /proc"),
+        ([*content, "--out", "/proc/self/x/y"], "--out /proc/self/x/y: cannot be created in /proc/"),
+        (["check", "--json", "--github", *content], "not allowed with argument"),
+        (["build", "--json", *content], "--json goes with check"),
     ] + ([] if os.geteuid() == 0 else [([*content, "--out", str(locked / "out")], "cannot be created in")])
 
 
@@ -86,14 +92,59 @@ def test_every_bad_command_line_is_exit_2_and_one_line_naming_it(tmp_path: Path)
         assert done.returncode == 2, (argv, done.stderr)
         assert "Traceback" not in done.stderr and named in done.stderr, (argv, done.stderr)
         assert done.stdout == "", argv
+        if named.startswith("--out") or named.startswith("--content"):  # a path: that one line alone
+            assert done.stderr.count("\n") == 1, done.stderr
+
+
+def test_cache_commands_on_a_cache_path_that_is_a_file_say_so_in_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "cache-file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    env = dict(os.environ, STUDYGUIDE_CACHE=str(a_file))
+    for argv in (["cache", "clear"], ["cache"]):
+        done = subprocess.run([sys.executable, str(ROOT / "build.py"), *argv], capture_output=True, text=True, env=env)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert f"the cache folder {a_file} is not a folder" in done.stderr
+    assert a_file.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_ctrl_c_during_a_build_is_one_line_exit_130_and_every_output_whole(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the PDF is laid out in workers."""
+    content, out = tmp_path / "content", tmp_path / "out"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "rich", content)
+    assert run([sys.executable, "build.py", "--content", str(content), "--out", str(out)]).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    section = content / "01-formulas.md"
+    section.write_text(section.read_text(encoding="utf-8").replace("Softmax", "The softmax"), encoding="utf-8")
+    env = dict(os.environ, STUDYGUIDE_CACHE=str(tmp_path / "cold"))  # a cold cache: the PDF takes seconds
+    build = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    assert build.stdout is not None
+    first = build.stdout.readline()  # the page or the deck is written; the PDF is still being laid out
+    os.killpg(build.pid, signal.SIGINT)
+    out_rest, err = build.communicate(timeout=60)
+    assert build.returncode == 130, (first, out_rest, err)
+    assert err == "interrupted: every output file is whole (written in full, or left as it was)\n"
+    after = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    assert after.keys() == before.keys() and not list(out.glob(".*.tmp"))
+    written = Path(first.split()[0]).name  # the first output, written in full before the interruption
+    assert written != "rich-fixture.pdf" and after[written] != before[written]
+    assert after["rich-fixture.pdf"] == before["rich-fixture.pdf"]  # not written: the old file, whole
+    again = run([sys.executable, "build.py", "--content", str(content), "--out", str(out)])
+    assert again.returncode == 0 and (out / "rich-fixture.pdf").read_bytes() != before["rich-fixture.pdf"]
 
 
 def test_formats_are_case_insensitive_and_help_names_the_commands(tmp_path: Path) -> None:
     done = run([sys.executable, "build.py", "--format", "HTML", "--content", str(FIXTURE), "--out", str(tmp_path)])
     assert done.returncode == 0 and (tmp_path / "fixture-guide.html").is_file()
     shown = run([sys.executable, "build.py", "--help"]).stdout
-    assert shown.startswith("usage: studyguide [build|check|release|watch]")
-    assert all(command in shown for command in ("build", "check", "release", "watch", "cache"))
+    assert shown.startswith("usage: studyguide [build|check|release|watch|serve]")
+    assert all(command in shown for command in ("build", "check", "release", "watch", "serve", "new", "cache"))
 
 
 def test_new_makes_a_guide_that_builds_at_once_and_templates_copy_out(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from studyguide import progress
 from studyguide.model import Guide, Section
 from studyguide.renderers.base import environment
 from studyguide.renderers.pdf.join import Joined, Laid
@@ -138,7 +139,10 @@ def _lay_out(task: tuple[Part, str | None]) -> Laid:
                     anchors.setdefault(name, k)
         return Laid(len(document.pages), anchors, elsewhere, path, nested)
 
-    return _laid_out(html, path, True, laid)
+    result = _laid_out(html, path, True, laid)
+    if not part.front:
+        progress.tell("pdf", laid=1, pages=result.pages)  # to the display on a terminal, if any
+    return result
 
 
 def _footers(task: tuple[int, int, int, str]) -> Laid:
@@ -205,6 +209,7 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
         context.Pool(workers(), initializer=_start_worker, initargs=(printer,)) as pool,
     ):
         paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
+        progress.tell("pdf", planned=len(parts))
         tasks: list[Task] = [(_lay_out, (front, None))]  # only counted
         tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
         first, *body = longest_first(pool, tasks, [0.0, *(weight(guide, part, quiz) for part in parts)])

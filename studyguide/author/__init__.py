@@ -1,0 +1,1 @@
+"""What an author runs beside a build: finding the guide, the live preview, machine-readable problems, progress."""

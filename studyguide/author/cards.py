@@ -1,0 +1,90 @@
+"""Card previews for `studyguide serve`: the front and back of every note as the deck holds them, with the card CSS.
+
+The fields, templates and CSS are the deck's own (`renderers/anki/notes.py`). Anki fills a
+template in its reviewer (Rust code inside the desktop app, no library a build can depend on), so
+the few template forms this note type uses (`{{Field}}`, `{{#Field}}…{{/Field}}`, `{{^Field}}…`,
+`{{FrontSide}}`) are filled here. Anki's MathJax draws the formulas in a card; the preview
+places the same formulas as the SVG the page shows, and the images by data: URI.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from studyguide.markup.places import svg_hooks
+from studyguide.renderers.anki.fields import anki_math
+from studyguide.renderers.anki.notes import FIELDS, deck, note_type_parts
+from studyguide.renderers.base import messages
+from studyguide.stages import Job
+
+SECTION = re.compile(r"\{\{([#^])([^{}]+)\}\}(.*?)\{\{/\2\}\}", re.S)
+FIELD = re.compile(r"\{\{([^{}#^/]+)\}\}")
+EMPTY = re.compile(r"^(?:\s|<br\s*/?>|<div>\s*</div>)*$", re.I)  # what Anki takes for an empty field
+PREVIEW_CSS = """
+body { margin: 0; background: #e5e7eb; font: 14px system-ui, sans-serif; }
+.sg-preview-head { padding: 1em 1.5em 0; }
+.sg-preview { display: grid; grid-template-columns: repeat(auto-fit, minmax(20em, 1fr)); gap: 1em; padding: 1em 1.5em; }
+.sg-preview h2 { grid-column: 1 / -1; margin: 1em 0 0; font-size: 1em; color: #374151; }
+.sg-preview .card { padding: 1.2em; border-radius: 6px; box-shadow: 0 1px 3px #0003; }
+"""
+
+
+def fill(template: str, fields: dict[str, str], front: str = "") -> str:
+    """Fill a card template the way Anki's reviewer does for the forms this note type uses."""
+
+    def section(match: re.Match[str]) -> str:
+        present = not EMPTY.match(fields.get(match.group(2).strip(), ""))
+        return match.group(3) if present == (match.group(1) == "#") else ""
+
+    previous = None
+    while previous != template:  # sections may nest
+        previous, template = template, SECTION.sub(section, template)
+
+    def field(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        return front if name == "FrontSide" else fields.get(name, "")
+
+    return FIELD.sub(field, template)
+
+
+def shown_in_preview(job: Job) -> tuple[dict[str, str], dict[str, str]]:
+    """Return what replaces the deck's formula text and media names in a preview: SVG, data: URIs."""
+    hooks, _ = svg_hooks(job.resources, shared=False, inline_images=True)
+    formulas = {anki_math(tex, display): hooks.math(tex, display) for tex, display in job.resources.formulas}
+    images = {f'src="{escape(image.name)}"': f'src="{image.data_uri()}"' for image in job.resources.images.values()}
+    return formulas, images
+
+
+def replaced(html: str, table: dict[str, str]) -> str:
+    """Replace every key of `table` found in html by its value, in one pass."""
+    if not table or not html:
+        return html
+    pattern = re.compile("|".join(re.escape(key) for key in sorted(table, key=len, reverse=True)))
+    return pattern.sub(lambda match: table[match.group()], html)
+
+
+def previews(job: Job) -> tuple[str, str]:
+    """Return the body of the card preview page and its CSS (the cards' own, and the preview's layout)."""
+    found, parts = deck(job), note_type_parts(job)
+    formulas, images = shown_in_preview(job)
+    words = messages(job.guide.meta)
+    cards = []
+    number = 0
+    for note in found.notes:
+        number += 1
+        values = zip(FIELDS, note.fields, strict=True)
+        fields = {name: replaced(replaced(value, formulas), images) for name, value in values}
+        front = fill(str(parts["qfmt"]), fields)
+        back = fill(str(parts["afmt"]), fields, front)
+        cards.append(
+            f'<h2 dir="auto">{number}. <bdi>{fields["Question"]}</bdi> '
+            f"<small>(<bdi>{escape(note.id)}</bdi>, <bdi>{escape(note.deck)}</bdi>)</small></h2>"
+            f'<div class="card" lang="{escape(words.language)}">{front}</div>'
+            f'<div class="card" lang="{escape(words.language)}">{back}</div>'
+        )
+    head = (
+        f'<div class="sg-preview-head" lang="en" dir="ltr"><h1><bdi>{escape(job.guide.meta.title)}</bdi>: {number} '
+        "cards</h1><p>Each card's front, then its back, as the deck holds them, with the cards' style.</p></div>"
+    )
+    return head + '<div class="sg-preview">' + "".join(cards) + "</div>", str(parts["css"]) + PREVIEW_CSS
