@@ -133,7 +133,7 @@ class Question:
 
     @property
     def cards(self) -> tuple[str, ...]:
-        """Return the ids of the question's cards: its own id, `id::c1`... for clozes, `id::reverse` for the reversed."""
+        """Return the ids of its cards (as study mode keeps them): its id, or `id::c1`..., and `id::reverse`."""
         if self.clozes:
             return tuple(f"{self.id}::c{n}" for n in self.clozes)
         return (self.id, f"{self.id}::reverse") if self.reverse else (self.id,)

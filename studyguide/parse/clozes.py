@@ -39,9 +39,9 @@ class _Open:
     hint: str | None = None  # None until its `::`
 
 
-def find(tree: Node | None, path: Path, problems: list[Problem]) -> Node | None:
+def find(tree: Node, path: Path, problems: list[Problem]) -> Node:
     """Return the tree with its clozes as `cloze` nodes, reporting each malformed one at its line."""
-    return None if tree is None else _node(tree, False, path, problems)
+    return _node(tree, False, path, problems)
 
 
 def _node(node: Node, inside: bool, path: Path, problems: list[Problem]) -> Node:
