@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import unquote, urlparse
@@ -16,7 +17,7 @@ from markupsafe import Markup
 from studyguide.markup import Hooks, highlight, inline_html, to_html
 from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
-from studyguide.model import Guide, Node, Question
+from studyguide.model import Guide, Node, Question, cloze_numbers
 from studyguide.renderers.base import counts, environment, messages, task_boxes
 from studyguide.renderers.pdf.speedups import faster_writing
 from studyguide.renderers.pdf.words import print_words
@@ -168,6 +169,19 @@ def footnotes_in_place(question: Question, hooks: Hooks) -> Hooks:
     return dataclasses.replace(hooks, footnote_ref=in_place)
 
 
+def blank(number: str, hint: str, inner: str) -> str:
+    """Print a cloze of the self-test edition as a blank to fill in, with its hint (the answers fill it in)."""
+    return f'<span class="blank">{escape(hint)}</span>'
+
+
+def cloze_text(question: Question, hooks: Hooks) -> Markup:
+    """Return what a cloze question's self-test page shows: the parts that hold its clozes, each cloze a blank."""
+    parts = [("core", question.core), ("answer", question.answer)]
+    return Markup(
+        "".join(f'<div class="{name}">{to_html(tree, hooks)}</div>' for name, tree in parts if cloze_numbers(tree))
+    )
+
+
 class Printer:
     """Lays out one build's printed guide: the print hooks are made once and shared by every layout of it."""
 
@@ -217,6 +231,8 @@ class Printer:
         def html_of(q: Question, node: Node | None) -> Markup | None:
             return Markup(to_html(node, footnotes_in_place(q, hooks))) if node is not None else None
 
+        blanked = dataclasses.replace(hooks, cloze=blank)
+
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
         sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
@@ -241,6 +257,7 @@ class Printer:
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
             answers={q.id: html_of(q, q.answer) for q in shown},
+            blanks={q.id: cloze_text(q, footnotes_in_place(q, blanked)) for q in laid if quiz and q.clozes},
             cores={q.id: html_of(q, q.core) for q in shown},
             sources={q.id: html_of(q, q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
