@@ -176,7 +176,7 @@ def blank(number: str, hint: str, inner: str) -> str:
 
 def cloze_text(question: Question, hooks: Hooks) -> Markup:
     """Return what a cloze question's self-test page shows: the parts that hold its clozes, each cloze a blank."""
-    parts = [("core", question.core), ("answer", question.answer)]
+    parts = [(name, tree) for name, tree in (("core", question.core), ("answer", question.answer)) if tree is not None]
     return Markup(
         "".join(f'<div class="{name}">{to_html(tree, hooks)}</div>' for name, tree in parts if cloze_numbers(tree))
     )
