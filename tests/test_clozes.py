@@ -104,9 +104,9 @@ def test_a_cloze_card_per_number_hides_one_and_a_reversed_question_gives_two(tmp
     assert "git add puts a change in the [staging area]" in front2 and "index" not in front2
     for back in (back1, back2):
         assert "git add puts a change in the index" in back and "The next commit records what it holds" in back
-    # A formula inside a cloze, a bold cloze, the footnote on the back only.
+    # A formula inside a cloze, a bold cloze, the sources on the back only.
     assert "[a formula]" in seen["ohm::c2"][0] and "U = R I" not in seen["ohm::c2"][0]
-    assert "U = R I" in seen["ohm::c2"][1] and "resistance does not depend" in seen["ohm::c3"][1]
+    assert "U = R I" in seen["ohm::c2"][1] and "Die galvanische Kette" in seen["ohm::c3"][1]
     # The reversed card shows the core answer and asks for the question; its back names it.
     front, back = seen["idempotent::reverse"]
     assert "however many times it is applied" in front and "Idempotent" not in front

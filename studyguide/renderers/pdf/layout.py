@@ -231,7 +231,8 @@ class Printer:
         def html_of(q: Question, node: Node | None) -> Markup | None:
             return Markup(to_html(node, footnotes_in_place(q, hooks))) if node is not None else None
 
-        blanked = dataclasses.replace(hooks, cloze=blank)
+        # The self-test page leaves its notes to the answers (where the filled-in text refers to them).
+        blanked = dataclasses.replace(hooks, cloze=blank, footnote_ref=lambda number: "")
 
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
@@ -257,7 +258,7 @@ class Printer:
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
             answers={q.id: html_of(q, q.answer) for q in shown},
-            blanks={q.id: cloze_text(q, footnotes_in_place(q, blanked)) for q in laid if quiz and q.clozes},
+            blanks={q.id: cloze_text(q, blanked) for q in laid if quiz and q.clozes},
             cores={q.id: html_of(q, q.core) for q in shown},
             sources={q.id: html_of(q, q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
