@@ -241,3 +241,28 @@ def test_a_released_fixture_lock_round_trips_and_refuses_an_unknown_kind(content
     with pytest.raises(ContentError) as info:
         lock.read(path, "cloze-fixture", 0)
     assert "unknown 'kind' 'other'" in str(info.value.problems[0])
+
+
+def test_cloze_text_and_hints_cannot_end_a_cloze_or_make_another(tmp_path: Path) -> None:
+    """Braces and colons inside a cloze stay text in Anki; outside the clozes the parser found, `{{` is never markup."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    (content / "02-tricky.md").write_text(
+        "# Tricky {#tricky}\n\n## What does this code print? {#tricky-code}\n\nTags: git\n\n"
+        "> It prints {{c1::`a::b}} {{c2::x}}`::what :: and }} print}} and `{{c3::literal}}`.\n\n"
+        "Then {{c2::$\\frac{a}{b}$}} and \\{{c4::escaped}}.\n",
+        encoding="utf-8",
+    )
+    col = import_apkg(build(content, tmp_path / "out"))
+    try:
+        seen = {k: v for k, v in by_card(col).items() if k.startswith("tricky-code")}
+    finally:
+        col.close()
+    assert sorted(seen) == ["tricky-code::c1", "tricky-code::c2", "tricky-code::c4"]
+    front1, back1 = seen["tricky-code::c1"]
+    # The hint runs to the first `}}`, as in Anki; what follows is text.
+    assert "It prints [what :: and] print}} and {{c3::literal}}" in front1 and "a::b" not in front1
+    assert "It prints a::b}} {{c2::x}} print}} and {{c3::literal}}" in back1
+    front2, back2 = seen["tricky-code::c2"]
+    assert "It prints a::b}} {{c2::x}} print}} and" in front2 and "Then [...] and escaped" in front2
+    assert "Then \\(\\frac{a}{b}\\) and" in back2  # the formula's TeX, for MathJax to draw
