@@ -250,12 +250,13 @@ def test_cloze_text_and_hints_cannot_end_a_cloze_or_make_another(tmp_path: Path)
     (content / "02-tricky.md").write_text(
         "# Tricky {#tricky}\n\n## What does this code print? {#tricky-code}\n\nTags: git\n\n"
         "> It prints {{c1::`a::b}} {{c2::x}}`::what :: and }} print}} and `{{c3::literal}}`.\n\n"
-        "Then {{c2::$\\frac{a}{b}$}} and \\{{c4::escaped}}.\n",
+        "Then {{c2::$\\frac{a}{b}$}} and \\{{c4::escaped::a \\\\(hint\\\\)}}.\n",
         encoding="utf-8",
     )
     col = import_apkg(build(content, tmp_path / "out"))
     try:
         seen = {k: v for k, v in by_card(col).items() if k.startswith("tricky-code")}
+        (text,) = [col.get_note(n)["Text"] for n in col.find_notes("Id:tricky-code")]
     finally:
         col.close()
     assert sorted(seen) == ["tricky-code::c1", "tricky-code::c2", "tricky-code::c4"]
@@ -266,3 +267,4 @@ def test_cloze_text_and_hints_cannot_end_a_cloze_or_make_another(tmp_path: Path)
     front2, back2 = seen["tricky-code::c2"]
     assert "It prints a::b}} {{c2::x}} print}} and" in front2 and "Then [...] and escaped" in front2
     assert "Then \\(\\frac{a}{b}\\) and" in back2  # the formula's TeX, for MathJax to draw
+    assert "a \\<span></span>(hint\\<span></span>)}}" in text  # the hint's \( is no formula for MathJax

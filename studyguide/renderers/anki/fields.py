@@ -44,7 +44,7 @@ CLOZE_TEXT = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;"})
 
 def marked_cloze(number: str, hint: str, inner: str) -> str:
     """Mark a cloze for `cloze_field`, which turns it into Anki's `{{cN::text::hint}}`."""
-    return f"\x00{number}\x01{escape(hint)}\x02{inner}\x03"
+    return f"\x00{number}\x01{anki_text(hint)}\x02{inner}\x03"
 
 
 def cloze_field(html: str) -> str:
