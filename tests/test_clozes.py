@@ -143,19 +143,28 @@ def test_editing_cloze_2_keeps_every_review_and_a_new_number_adds_a_card(
         col.close()
 
 
+def reviewed_then_edited(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str
+) -> tuple[Collection, dict[int, tuple[int, ...]], str]:
+    """Release, import and review every card; then edit, release again and import: the collection, the reviews
+    before, and what the second release said."""
+    release(content, T0)
+    col = import_apkg(build(content, tmp_path / "d1"))
+    reviewed = review_every_card(col)
+    edit(content, old, new)
+    capsys.readouterr()
+    release(content, T0 + 100)
+    said = capsys.readouterr().out
+    import_into(col, build(content, tmp_path / "d2"))
+    return col, reviewed, said
+
+
 def test_removing_a_cloze_number_is_reported_and_anki_keeps_its_card_empty(
     content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    release(content, T0)
-    col = import_apkg(build(content, tmp_path / "d1"))
+    col, reviewed, said = reviewed_then_edited(content, tmp_path, capsys, "{{c3::**ohmic**}}", "**ohmic**")
     try:
-        reviewed = review_every_card(col)
-        edit(content, "{{c3::**ohmic**}}", "**ohmic**")
-        capsys.readouterr()
-        release(content, T0 + 100)
-        out = capsys.readouterr().out
-        assert "1 cloze card(s) removed: ohm::c3" in out and "Tools > Empty Cards" in out
-        import_into(col, build(content, tmp_path / "d2"))
+        assert "1 cloze card(s) removed: ohm::c3" in said and "Tools > Empty Cards" in said
         assert schedule(col) == reviewed  # the card stays, with its reviews, until Empty Cards
         assert col.card_count() == 8
     finally:
@@ -167,19 +176,13 @@ def test_removing_a_cloze_number_is_reported_and_anki_keeps_its_card_empty(
 def test_a_question_that_becomes_a_cloze_is_a_new_note_and_the_release_says_so(
     content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    release(content, T0)
-    col = import_apkg(build(content, tmp_path / "d1"))
+    old, new = "> The state of the working tree", "> The state of the {{c1::working tree}}"
+    col, reviewed, said = reviewed_then_edited(content, tmp_path, capsys, old, new)
     try:
-        reviewed = review_every_card(col)
-        edit(content, "> The state of the working tree", "> The state of the {{c1::working tree}}")
-        capsys.readouterr()
-        release(content, T0 + 100)
-        out = capsys.readouterr().out
-        assert "status is now a cloze note (was a question)" in out and "keep the old one" in out
-        log = import_into(col, build(content, tmp_path / "d2"))
-        assert (len(log.new), len(log.conflicting)) == (1, 0)
+        assert "status is now a cloze note (was a question)" in said and "keep the old one" in said
         assert {k: v for k, v in schedule(col).items() if k in reviewed} == reviewed
-        assert col.note_count() == 5
+        assert (col.note_count(), col.card_count()) == (5, 9)  # the old note beside the new
+        assert "[...]" in by_card(col)["status::c1"][0]
     finally:
         col.close()
 

@@ -176,6 +176,8 @@ def blank(number: str, hint: str, inner: str) -> str:
 
 def cloze_text(question: Question, hooks: Hooks) -> Markup:
     """Return what a cloze question's self-test page shows: the parts that hold its clozes, each cloze a blank."""
+    # The self-test page leaves the notes to the answers, where the filled-in text refers to them.
+    hooks = dataclasses.replace(hooks, cloze=blank, footnote_ref=lambda number: "")
     parts = [(name, tree) for name, tree in (("core", question.core), ("answer", question.answer)) if tree is not None]
     return Markup(
         "".join(f'<div class="{name}">{to_html(tree, hooks)}</div>' for name, tree in parts if cloze_numbers(tree))
@@ -231,9 +233,6 @@ class Printer:
         def html_of(q: Question, node: Node | None) -> Markup | None:
             return Markup(to_html(node, footnotes_in_place(q, hooks))) if node is not None else None
 
-        # The self-test page leaves its notes to the answers (where the filled-in text refers to them).
-        blanked = dataclasses.replace(hooks, cloze=blank, footnote_ref=lambda number: "")
-
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
         sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
@@ -258,7 +257,7 @@ class Printer:
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
             answers={q.id: html_of(q, q.answer) for q in shown},
-            blanks={q.id: cloze_text(q, blanked) for q in laid if quiz and q.clozes},
+            blanks={q.id: cloze_text(q, hooks) for q in laid if quiz and q.clozes},
             cores={q.id: html_of(q, q.core) for q in shown},
             sources={q.id: html_of(q, q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
