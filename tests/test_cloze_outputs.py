@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_tools import axe_violations
+from browser_tools import axe_violations, vnu_errors
 from card_view import view
 from conftest import build_page
 from readers import cards, import_apkg, normalize, pdf_text, text_of_html
@@ -91,6 +91,10 @@ def test_the_list_shows_clozes_filled_in_and_marked(outputs: dict[str, Path], br
         "idempotent idempotent::reverse",
         "status",
     ]
+
+
+def test_the_page_with_clozes_is_valid_html(outputs: dict[str, Path]) -> None:
+    assert vnu_errors(outputs["html"]) == []
 
 
 def start(context: BrowserContext, path: Path, tag: str) -> Page:

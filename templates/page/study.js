@@ -4,7 +4,7 @@
 (function () {
   var panel = document.getElementById("study");
   if (!panel || !window.FSRS || !window.studyItems) return;
-  var items = window.studyItems; // a question's cards (study-items.js): its id, or one per cloze, or and reversed
+  var items = window.studyItems; // a question's cards (study-items.js): its id; one per cloze number; or its id and id::reverse
   var F = window.FSRS;
   var scheduler = F.fsrs(F.generatorParameters({ enable_fuzz: true }));
   var LEARN_AHEAD = 20 * 60 * 1000; // like Anki: a card due within 20 minutes is shown rather than waiting
