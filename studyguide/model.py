@@ -42,6 +42,7 @@ Kind = Literal[
     "math_block",
     "footnote_ref",
     "footnote",
+    "cloze",  # a cloze deletion (Anki's {{c1::text::hint}}): attrs number and hint; children the text it hides
 ]
 KINDS: frozenset[str] = frozenset(get_args(Kind))
 
@@ -123,6 +124,19 @@ class Question:
     see_also: tuple[str, ...] = ()
     see_also_line: int = 0  # the line of the 'See also:' field
     footnotes: tuple[Node, ...] = ()  # the notes the question refers to, numbered from 1 in order of reference
+    reverse: bool = False  # 'Reverse: yes': a second card shows the core answer and asks for the question
+
+    @cached_property
+    def clozes(self) -> tuple[int, ...]:
+        """Return the cloze numbers of the core answer and the answer, sorted (none: not a cloze question)."""
+        return tuple(sorted({int(n) for tree in (self.core, self.answer) for n in cloze_numbers(tree)}))
+
+    @property
+    def cards(self) -> tuple[str, ...]:
+        """Return the ids of its cards (as study mode keeps them): its id, or `id::c1`..., and `id::reverse`."""
+        if self.clozes:
+            return tuple(f"{self.id}::c{n}" for n in self.clozes)
+        return (self.id, f"{self.id}::reverse") if self.reverse else (self.id,)
 
     def answer_text(self) -> str:
         """Return the answer's visible text."""
@@ -131,6 +145,18 @@ class Question:
     def trees(self) -> tuple[Node, ...]:
         """Return the question's Markdown trees: core answer, answer, sources, footnotes."""
         return (*(tree for tree in (self.core, self.answer, self.sources) if tree is not None), *self.footnotes)
+
+
+def cloze_numbers(tree: Node | None) -> set[str]:
+    """Return the cloze numbers a tree holds."""
+    found: set[str] = set()
+    stack = [] if tree is None else [tree]
+    while stack:
+        node = stack.pop()
+        if node.kind == "cloze":
+            found.add(node.attr("number"))
+        stack.extend(node.children)
+    return found
 
 
 @dataclass(frozen=True)

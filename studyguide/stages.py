@@ -70,19 +70,23 @@ def content_hash(value: object) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """One locked thing: its content hash and its modification time in Unix seconds."""
+    """One locked thing: its content hash and its modification time in Unix seconds (a note: its type and cards)."""
 
     hash: str
     mod: int
+    kind: str = "question"  # a note's type: "question", "cloze" or "reversed"
+    cards: tuple[int, ...] = ()  # a cloze note's cloze numbers
 
 
 @dataclass(frozen=True)
 class Snapshot:
     """What the current content puts into the deck, as hashes: note types, notes, deck names."""
 
-    note_type: str
+    note_type: str  # the question note type's
     notes: Mapping[str, str]
     decks: Mapping[str, str]
+    note_types: Mapping[str, str] = field(default_factory=dict)  # the other note types the deck uses, by kind
+    shapes: Mapping[str, tuple[str, tuple[int, ...]]] = field(default_factory=dict)  # id -> kind, cards (not questions)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Lock:
     note_type: Entry | None
     notes: dict[str, Entry]
     decks: dict[str, str]
+    note_types: dict[str, Entry] = field(default_factory=dict)  # the other note types, by kind
 
     def stamp(self, entry: Entry | None, current: str, edited: int = 0) -> int:
         """Return the modification time for content with hash `current`, last edited at `edited` (0: unknown).

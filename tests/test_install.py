@@ -78,7 +78,7 @@ def test_an_installed_wheel_builds_a_guide_from_another_folder(wheel: Path, tmp_
     assert all(normalize(title) in printed for title in titles)
     col = import_apkg(dist / "git-basics.apkg")
     try:
-        assert sorted(c.fields["Id"] for c in cards(col)) == sorted(q.id for q in guide.questions)
+        assert sorted({c.fields["Id"] for c in cards(col)}) == sorted(q.id for q in guide.questions)
     finally:
         col.close()
 

@@ -48,6 +48,12 @@ def plain_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> s
     return f'<input type="checkbox" disabled{state}>'
 
 
+def marked_cloze(number: str, hint: str, inner: str) -> str:
+    """Show a cloze filled in and marked (its number and hint kept for the page's study mode)."""
+    hinted = f' data-hint="{escape(hint)}"' if hint else ""
+    return f'<span class="cloze" data-cloze="{escape(number)}"{hinted}>{inner}</span>'
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What each output renders its own way: math, code, images and links."""
@@ -60,6 +66,7 @@ class Hooks:
     text: Callable[[str], str] = escape  # plain text to HTML: escaped (and, for cards, kept from MathJax)
     footnote_ref: Callable[[str], str] = plain_footnote_ref  # a reference to the question's note number N
     checkbox: Callable[[bool], str] = plain_checkbox
+    cloze: Callable[[str, str, str], str] = marked_cloze  # (number, hint, the hidden text's HTML) -> HTML
     question_links: bool = True  # False where another question cannot be opened (a card): the link's text only
 
 
@@ -152,6 +159,7 @@ class Rules(TypedDict):
     math_block: Rule
     footnote_ref: Rule
     footnote: Rule
+    cloze: Rule
 
 
 RULES: Rules = {
@@ -187,6 +195,7 @@ RULES: Rules = {
     "math_block": lambda node, inner, hooks: hooks.math(node.text, True),
     "footnote_ref": lambda node, inner, hooks: hooks.footnote_ref(node.attr("number")),
     "footnote": lambda node, inner, hooks: inner,  # a question's notes are listed by notes_html
+    "cloze": lambda node, inner, hooks: hooks.cloze(node.attr("number"), node.attr("hint"), inner),
 }
 
 

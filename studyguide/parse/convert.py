@@ -176,7 +176,7 @@ def section_data(section: Section | None, problems: list[Problem]) -> dict[str, 
     questions = [
         [q.id, q.title, list(q.tags), node_data(q.answer), q.source.line]
         + [_optional(q.core), _optional(q.sources), list(q.see_also), q.see_also_line]
-        + [[node_data(note) for note in q.footnotes]]
+        + [[node_data(note) for note in q.footnotes], q.reverse]
         for q in section.questions
     ]
     head = [section.id, section.title, section.source.line]
@@ -190,7 +190,7 @@ def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
     if stored is None:
         return None, problems
     questions = []
-    for qid, title, tags, answer, line, core, sources, see_also, see_line, notes in stored["questions"]:
+    for qid, title, tags, answer, line, core, sources, see_also, see_line, notes, reverse in stored["questions"]:
         questions.append(
             Question(
                 id=str(qid),
@@ -203,6 +203,7 @@ def section_from(data: Any, path: Path) -> tuple[Section | None, list[Problem]]:
                 see_also=tuple(str(s) for s in see_also),
                 see_also_line=int(see_line),
                 footnotes=tuple(node_from(note) for note in notes),
+                reverse=reverse is True,
             )
         )
     sid, title, line = stored["head"]

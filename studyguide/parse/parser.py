@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from studyguide.errors import Problem
 from studyguide.model import Guide, Node, Question, Section, Source
-from studyguide.parse import footnotes, pitfalls
+from studyguide.parse import clozes, footnotes, pitfalls
 from studyguide.parse.convert import convert, line_of, markdown, section_data, section_from
 from studyguide.parse.reading import MAX_FILE_BYTES, SLUG, ReadError, decode, load_meta, read_bytes
 from studyguide.store.cache import Cache
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all
     from markdown_it.tree import SyntaxTreeNode
 
 HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
-FIELD = re.compile(r"^(Tags|Sources|See also):\s*(.*)$", re.DOTALL)
+FIELD = re.compile(r"^(Tags|Sources|See also|Reverse):\s*(.*)$", re.DOTALL)
 # Limits, documented in the README: beyond them a build stops with a clear message.
 MAX_QUESTIONS = 20_000
 START = "start the file with '# Section title {#section-id}'"
@@ -211,7 +211,7 @@ def _make_question(
     core = None
     if body and body[0].type == "blockquote":
         quote = convert(body.pop(0), line)
-        core = Node("root", quote.children, line=quote.line)
+        core = clozes.find(Node("root", quote.children, line=quote.line), path, problems)
     if not body:
         problems.append(Problem(path, line, "question has no answer"))
     see_also = _see_also(fields["See also"], path, problems) if "See also" in fields else ()
@@ -222,9 +222,10 @@ def _make_question(
     elif "Sources" in fields:
         paragraph = _strip_field(convert(fields["Sources"], line), "Sources:")
         sources = Node("root", (paragraph,), line=paragraph.line)
-    answer = Node("root", tuple(convert(b, line_of(b)) for b in body), line=line)
+    answer = clozes.find(Node("root", tuple(convert(b, line_of(b)) for b in body), line=line), path, problems)
     core, answer, sources, notes_used = footnotes.attach(core, answer, sources, notes)
     footnotes.check(path, [core, answer, sources], problems)
+    reverse = clozes.check(path, title, line, (core, answer, sources, notes_used), fields.get("Reverse"), problems)
     if not qid or not title:
         return None
     if len(title) > MAX_TITLE_CHARS:
@@ -234,7 +235,8 @@ def _make_question(
     if size > MAX_ANSWER_CHARS:
         problems.append(Problem(path, line, f"answer of {size} characters: more than the limit of {MAX_ANSWER_CHARS}"))
     see_also_line = line_of(fields["See also"]) if "See also" in fields else 0
-    return Question(qid, title, tags, answer, Source(path, line), core, sources, see_also, see_also_line, notes_used)
+    source = Source(path, line)
+    return Question(qid, title, tags, answer, source, core, sources, see_also, see_also_line, notes_used, reverse)
 
 
 def _tags(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[str, ...]:

@@ -33,10 +33,14 @@ class Changes:
     renamed: tuple[tuple[str, str], ...]
     note_type: bool
     first: bool = False
+    retyped: tuple[tuple[str, str, str], ...] = ()  # question id, its locked note type, its note type now
+    cards_removed: tuple[str, ...] = ()  # cloze cards whose cloze number is gone: `question-id::c2`
+    cards_added: tuple[str, ...] = ()  # new cloze numbers of notes already released
+    note_types: tuple[str, ...] = ()  # the note types (other than the question's) whose templates or CSS changed
 
     def any(self) -> bool:
         """Return whether anything changed."""
-        return bool(self.new or self.updated or self.removed or self.renamed or self.note_type)
+        return bool(self.new or self.updated or self.removed or self.renamed or self.note_type or self.note_types)
 
     def summary(self) -> str:
         """Return a short, human report."""
@@ -52,9 +56,31 @@ class Changes:
             parts.append(f"{len(self.removed)} removed (Anki keeps them; learners delete them): {_names(self.removed)}")
         for old, new in self.renamed:
             parts.append(f"section renamed '{old}' -> '{new}' (learners' cards stay in the old deck)")
-        if self.note_type:
-            parts.append("card templates/CSS changed")
+        parts += self._cards()
+        if self.note_type or self.note_types:
+            kinds = ", ".join(KIND_NAMES[kind] for kind in self.note_types)
+            parts.append("card templates/CSS changed" + (f" ({kinds})" if kinds and not self.note_type else ""))
         return "since the last release, " + "; ".join(parts)
+
+    def _cards(self) -> list[str]:
+        """Return what learners' cards go through that Anki does not say: new types, added and emptied cards."""
+        parts = []
+        for qid, old, new in self.retyped:
+            parts.append(
+                f"{qid} is now a {KIND_NAMES[new]} (was a {KIND_NAMES[old]}): Anki never changes a note's type, so"
+                " learners get it as a new note and keep the old one, with its reviews, until they delete it"
+            )
+        if self.cards_added:
+            parts.append(f"{len(self.cards_added)} cloze card(s) added: {_names(self.cards_added)}")
+        if self.cards_removed:
+            parts.append(
+                f"{len(self.cards_removed)} cloze card(s) removed: {_names(self.cards_removed)} (Anki keeps each"
+                " one, empty, until the learner runs Tools > Empty Cards: say so in the release notes)"
+            )
+        return parts
+
+
+KIND_NAMES = {"question": "question", "cloze": "cloze note", "reversed": "question with a reversed card"}
 
 
 def _names(ids: tuple[str, ...], limit: int = 8) -> str:
@@ -77,7 +103,21 @@ def changes(snapshot: Snapshot, lock: Lock) -> Changes:
         (lock.decks[s], name) for s, name in snapshot.decks.items() if s in lock.decks and lock.decks[s] != name
     )
     note_type = lock.note_type is None or lock.note_type.hash != snapshot.note_type
-    return Changes(new, updated, removed, renamed, note_type, first=lock.note_type is None)
+    kinds = tuple(k for k, h in snapshot.note_types.items() if k not in lock.note_types or lock.note_types[k].hash != h)
+    retyped: list[tuple[str, str, str]] = []
+    added: list[str] = []
+    dropped: list[str] = []
+    for qid in snapshot.notes:
+        old, (kind, cards) = lock.notes.get(qid), snapshot.shapes.get(qid, ("question", ()))
+        if old is not None and old.kind != kind:
+            retyped.append((qid, old.kind, kind))
+        elif old is not None:
+            added += [f"{qid}::c{n}" for n in cards if n not in old.cards]
+            dropped += [f"{qid}::c{n}" for n in old.cards if n not in cards]
+    first = lock.note_type is None
+    return Changes(
+        new, updated, removed, renamed, note_type, first, tuple(retyped), tuple(dropped), tuple(added), kinds
+    )
 
 
 def release(snapshot: Snapshot, lock: Lock, now: int) -> Lock:
@@ -86,23 +126,30 @@ def release(snapshot: Snapshot, lock: Lock, now: int) -> Lock:
         return lock
     released = max(int(now), lock.released + 2)
 
-    def entry(old: Entry | None, current: str) -> Entry:
-        return old if old is not None and old.hash == current else Entry(current, released)
+    def entry(old: Entry | None, current: str, shape: tuple[str, tuple[int, ...]] = ("question", ())) -> Entry:
+        return old if old is not None and old.hash == current else Entry(current, released, *shape)
 
+    # A note type no longer used keeps its entry: used again, it must still be newer than learners' copies.
+    note_types = {**lock.note_types, **{k: entry(lock.note_types.get(k), h) for k, h in snapshot.note_types.items()}}
     return Lock(
         guide=lock.guide,
         released=released,
         note_type=entry(lock.note_type, snapshot.note_type),
-        notes={i: entry(lock.notes.get(i), h) for i, h in snapshot.notes.items()},
+        notes={
+            i: entry(lock.notes.get(i), h, snapshot.shapes.get(i, ("question", ()))) for i, h in snapshot.notes.items()
+        },
         decks=dict(snapshot.decks),
+        note_types=dict(sorted(note_types.items())),
     )
 
 
 def dump(lock: Lock) -> str:
     """Return the lock as sorted, indented JSON, one entry a line, stable for review."""
-    notes = {i: {"hash": e.hash, "mod": e.mod} for i, e in sorted(lock.notes.items())}
-    note_type = {"hash": lock.note_type.hash, "mod": lock.note_type.mod} if lock.note_type else None
+    notes = {i: _entry_data(e) for i, e in sorted(lock.notes.items())}
+    note_type = _entry_data(lock.note_type) if lock.note_type else None
     head = {"version": LOCK_VERSION, "guide": lock.guide, "released": lock.released, "note_type": note_type}
+    if lock.note_types:  # only a guide with clozes or reversed questions has them: others keep their lock's bytes
+        head["note_types"] = {kind: _entry_data(e) for kind, e in sorted(lock.note_types.items())}
     lines = ["{"]
     for key, value in head.items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)},")
@@ -114,6 +161,16 @@ def dump(lock: Lock) -> str:
     lines.append("  }")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _entry_data(entry: Entry) -> dict[str, object]:
+    """Return a lock entry as JSON-able data: hash and time, and a note's type and cards unless it is a question."""
+    data: dict[str, object] = {"hash": entry.hash, "mod": entry.mod}
+    if entry.kind != "question":
+        data["kind"] = entry.kind
+    if entry.cards:
+        data["cards"] = list(entry.cards)
+    return data
 
 
 def _rows(items: list[tuple[str, object]]) -> list[str]:
@@ -181,15 +238,23 @@ def _parse(raw: object, guide_id: str) -> Lock:
     if data["guide"] != guide_id:
         raise ValueError(f"it belongs to 'guide' {data['guide']!r}, not {guide_id!r}")
 
-    def entry(value: object, what: str) -> Entry:
-        item = _mapping(value, what)
-        if not isinstance(item["hash"], str):
-            raise TypeError(f"'{what}' needs a string 'hash'")
-        return Entry(item["hash"], _integer(item["mod"], what))
-
-    note_type = entry(data["note_type"], "note_type") if data["note_type"] is not None else None
+    note_type = _entry(data["note_type"], "note_type") if data["note_type"] is not None else None
+    note_types = {str(k): _entry(v, str(k)) for k, v in _mapping(data.get("note_types", {}), "note_types").items()}
     decks = _mapping(data["decks"], "decks")
     if not all(isinstance(v, str) for v in decks.values()):
         raise TypeError("'decks' must map section ids to names")
-    notes = {str(k): entry(v, str(k)) for k, v in _mapping(data["notes"], "notes").items()}
-    return Lock(guide_id, _integer(data["released"], "released"), note_type, notes, dict(decks))
+    notes = {str(k): _entry(v, str(k)) for k, v in _mapping(data["notes"], "notes").items()}
+    return Lock(guide_id, _integer(data["released"], "released"), note_type, notes, dict(decks), note_types)
+
+
+def _entry(value: object, what: str) -> Entry:
+    """Return one locked entry: hash and time, and a note's type and cloze numbers when it has them."""
+    item = _mapping(value, what)
+    if not isinstance(item["hash"], str):
+        raise TypeError(f"'{what}' needs a string 'hash'")
+    kind, cards = item.get("kind", "question"), item.get("cards", [])
+    if kind not in KIND_NAMES:
+        raise ValueError(f"'{what}' has an unknown 'kind' {kind!r}")
+    if not isinstance(cards, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in cards):
+        raise TypeError(f"'{what}' needs 'cards' as a list of cloze numbers")
+    return Entry(item["hash"], _integer(item["mod"], what), kind, tuple(cards))

@@ -29,6 +29,8 @@ PAGE_MATH_SCALE = 1.2  # the page's sans-serif text has a larger x-height than t
 SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
+# Our scripts, inlined in this order after the library: the list's filters, a question's study items, study mode.
+SCRIPTS = ("script.js", "study-items.js", "study.js")
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def page_script(env: jinja2.Environment) -> str:
     """
     assert env.loader is not None
     library, _, _ = env.loader.get_source(env, VENDOR)
-    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in ("script.js", "study.js"))]
+    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in SCRIPTS)]
     script = '"use strict";\n' + "\n".join(parts)
     if "</script" in script.lower():
         raise ValueError("the page's script must not contain '</script'")

@@ -3,7 +3,8 @@
 // Every word it shows comes from data-* attributes of #study in the page template.
 (function () {
   var panel = document.getElementById("study");
-  if (!panel || !window.FSRS) return;
+  if (!panel || !window.FSRS || !window.studyItems) return;
+  var items = window.studyItems; // a question's cards (study-items.js): its id; one per cloze number; or its id and id::reverse
   var F = window.FSRS;
   var scheduler = F.fsrs(F.generatorParameters({ enable_fuzz: true }));
   var LEARN_AHEAD = 20 * 60 * 1000; // like Anki: a card due within 20 minutes is shown rather than waiting
@@ -16,8 +17,8 @@
   var title = $("study-title"), body = $("study-body"), done = $("study-done");
   var reveal = $("study-reveal"), grades = $("study-grades"), limitInput = $("study-limit");
   var questions = Array.prototype.slice.call(document.querySelectorAll("details.question"));
-  var known = Object.create(null); // no inherited names: an imported "__proto__" is no question
-  questions.forEach(function (q) { known[q.id] = q; });
+  var known = Object.create(null); // each item's question; no inherited names: an imported "__proto__" is none
+  questions.forEach(function (q) { items.cards(q).forEach(function (id) { known[id] = q; }); });
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
@@ -159,6 +160,7 @@
   function putBack() {
     if (!current) return;
     var home = known[current];
+    items.restore(body);
     while (body.firstChild) home.appendChild(body.firstChild);
     current = null;
   }
@@ -194,6 +196,7 @@
     var part = q.querySelector(".body");
     body.replaceChildren(part);
     card.className = "study-card";
+    items.front(card, title, body, id);
     reveal.hidden = false;
     reveal.textContent = words.showAnswer;
     grades.hidden = true;
@@ -228,8 +231,9 @@
 
   function showMore() {
     if (!current || step >= 2) return;
-    var hasCore = !!body.querySelector(".core");
+    var hasCore = items.kind(current).type === "question" && !!body.querySelector(".core");
     step = step === 0 && hasCore ? 1 : 2;
+    if (step === 2) items.back(card, title, body, current);
     card.classList.toggle("core-shown", true);
     card.classList.toggle("full-shown", step === 2);
     grades.hidden = false;
@@ -255,7 +259,8 @@
 
   function start() {
     where = { x: window.scrollX, y: window.scrollY };
-    session = questions.filter(function (q) { return !q.hidden; }).map(function (q) { return q.id; });
+    session = [];
+    questions.forEach(function (q) { if (!q.hidden) session.push.apply(session, items.cards(q)); });
     if (!blocked) state = clean(load()); // another tab of this page may have studied meanwhile
     document.body.classList.add("studying");
     panel.hidden = false;

@@ -18,11 +18,13 @@ from genanki.apkg_schema import APKG_SCHEMA
 
 
 class TimedNote(genanki.Note):  # type: ignore[misc]
-    """A genanki note written with its own modification time instead of the package's."""
+    """A genanki note written with its own modification time instead of the package's (and a cloze note's cards)."""
 
-    def __init__(self, mod: int, **kwargs: object) -> None:
+    def __init__(self, mod: int, clozes: tuple[int, ...] = (), **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.mod = mod
+        if clozes:  # one card per cloze number, in their order (genanki would find them in the fields again)
+            self.cards = [genanki.Card(number - 1) for number in clozes]
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, deck_id: int, id_gen: Iterator[int]) -> None:
         """Write the note and its card, both stamped with the note's own time."""

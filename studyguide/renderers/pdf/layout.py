@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from studyguide.markup import Hooks, highlight, inline_html, to_html
 from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
-from studyguide.model import Guide, Node, Question
+from studyguide.model import Guide, Node, Question, cloze_numbers
 from studyguide.renderers.base import counts, environment, messages, task_boxes
 from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
 from studyguide.renderers.pdf.speedups import faster_writing
@@ -111,6 +112,21 @@ def footnotes_in_place(question: Question, hooks: Hooks) -> Hooks:
     return dataclasses.replace(hooks, footnote_ref=in_place)
 
 
+def blank(number: str, hint: str, inner: str) -> str:
+    """Print a cloze of the self-test edition as a blank to fill in, with its hint (the answers fill it in)."""
+    return f'<span class="blank">{escape(hint)}</span>'
+
+
+def cloze_text(question: Question, hooks: Hooks) -> Markup:
+    """Return what a cloze question's self-test page shows: the parts that hold its clozes, each cloze a blank."""
+    # The self-test page leaves the notes to the answers, where the filled-in text refers to them.
+    hooks = dataclasses.replace(hooks, cloze=blank, footnote_ref=lambda number: "")
+    parts = [(name, tree) for name, tree in (("core", question.core), ("answer", question.answer)) if tree is not None]
+    return Markup(
+        "".join(f'<div class="{name}">{to_html(tree, hooks)}</div>' for name, tree in parts if cloze_numbers(tree))
+    )
+
+
 class Printer:
     """Lays out one build's printed guide: the print hooks are made once and shared by every layout of it."""
 
@@ -184,6 +200,7 @@ class Printer:
             titles={q.id: q.title for q in questions},
             long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
             answers={q.id: html_of(q, q.answer) for q in shown},
+            blanks={q.id: cloze_text(q, hooks) for q in laid if quiz and q.clozes},
             cores={q.id: html_of(q, q.core) for q in shown},
             sources={q.id: html_of(q, q.sources) for q in shown},
             answer_prefix=ANSWER_PREFIX,
