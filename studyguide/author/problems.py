@@ -68,6 +68,13 @@ CODES: tuple[tuple[str, str], ...] = (
     ("git-in-content", r"questions are not dated"),
     ("future-commit", r"^commit \S+ is dated .*, in the future"),
     ("unreadable", r"^(file |refused to load)"),
+    ("cloze-place", r"^a cloze .*(in the title|in the sources|in the footnote|inside a formula)"),
+    ("cloze-nesting", r"^the cloze \{\{c\d+:: is inside another cloze"),
+    ("cloze-number", r"^the cloze \{\{c\d+:: has no card"),
+    ("cloze-empty", r"^the cloze \{\{c\d+:: has no text"),
+    ("cloze-hint", r"^the hint of the cloze "),
+    ("cloze-unclosed", r"^the cloze \{\{c\d+:: (is never closed|must close)"),
+    ("reverse", r"^'Reverse:"),
 )
 _COMPILED = tuple((code, re.compile(pattern)) for code, pattern in CODES)
 QUOTED = re.compile(r"'([^']{1,200})'")
