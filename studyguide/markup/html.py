@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TypedDict
 
+from studyguide.markup.alerts import alert_html
 from studyguide.model import Node
 
 
@@ -48,6 +49,11 @@ def plain_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> s
     return f'<input type="checkbox" disabled{state}>'
 
 
+def plain_diagram(source: str) -> str:
+    """Show a diagram as its source (an output that draws diagrams places the drawing)."""
+    return plain_code(source, "mermaid")
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What each output renders its own way: math, code, images and links."""
@@ -61,6 +67,9 @@ class Hooks:
     footnote_ref: Callable[[str], str] = plain_footnote_ref  # a reference to the question's note number N
     checkbox: Callable[[bool], str] = plain_checkbox
     question_links: bool = True  # False where another question cannot be opened (a card): the link's text only
+    alert: Callable[[str, str], str] = alert_html  # (kind, its blocks' HTML): a callout, titled in the guide's language
+    diagram: Callable[[str], str] = plain_diagram  # a diagram's source -> its drawing
+    details_open: bool = False  # <details> shown open (paper, cards) or closed until opened (the page)
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -104,6 +113,11 @@ def _ordered_list(node: Node, inner: str, hooks: Hooks) -> str:
     """A numbered list, starting where the author's did."""
     start = node.attr("start", "1")
     return f'<ol start="{escape(start)}">{inner}</ol>' if start != "1" else f"<ol>{inner}</ol>"
+
+
+def _details(node: Node, inner: str, hooks: Hooks) -> str:
+    """A block the reader opens: open where nothing can be clicked (paper) or where all is shown at once (cards)."""
+    return f"<details open>{inner}</details>" if hooks.details_open else f"<details>{inner}</details>"
 
 
 def _cell(name: str) -> Rule:
@@ -152,6 +166,14 @@ class Rules(TypedDict):
     math_block: Rule
     footnote_ref: Rule
     footnote: Rule
+    alert: Rule
+    diagram: Rule
+    details: Rule
+    summary: Rule
+    kbd: Rule
+    sub: Rule
+    sup: Rule
+    mark: Rule
 
 
 RULES: Rules = {
@@ -187,6 +209,14 @@ RULES: Rules = {
     "math_block": lambda node, inner, hooks: hooks.math(node.text, True),
     "footnote_ref": lambda node, inner, hooks: hooks.footnote_ref(node.attr("number")),
     "footnote": lambda node, inner, hooks: inner,  # a question's notes are listed by notes_html
+    "alert": lambda node, inner, hooks: hooks.alert(node.attr("kind"), inner),
+    "diagram": lambda node, inner, hooks: hooks.diagram(node.text),
+    "details": _details,
+    "summary": _tag("summary"),
+    "kbd": _tag("kbd"),
+    "sub": _tag("sub"),
+    "sup": _tag("sup"),
+    "mark": _tag("mark"),
 }
 
 
