@@ -45,3 +45,32 @@ def alert_html(kind: str, inner: str, title: Callable[[str], str] = english_titl
     kind = kind if kind in ICONS else "note"
     head = f'<p class="alert-title">{icon(kind)}<span>{escape(title(kind))}</span></p>'
     return f'<div class="alert alert-{kind}" role="note">{head}{inner}</div>'
+
+
+# Each kind's colour as GitHub shows it, on a light and on a dark background (4.5:1 or more against both).
+COLOURS = {
+    "note": ("#0969da", "#4493f8"),
+    "tip": ("#1a7f37", "#3fb950"),
+    "important": ("#8250df", "#ab7df8"),
+    "warning": ("#9a6700", "#d29922"),
+    "caution": ("#d1242f", "#f85149"),
+}
+# The callouts' and the small HTML's shape: the same in every output; each output adds its colours.
+NOTATION_CSS = """\
+.alert { margin: 0.8em 0; padding: 0.45em 0.9em; border-inline-start: 4px solid var(--alert); }
+.alert > :last-child { margin-bottom: 0; }
+.alert-title { margin: 0 0 0.3em; font-weight: bold; color: var(--alert); }
+.alert-icon { width: 1em; height: 1em; vertical-align: -0.15em; margin-inline-end: 0.4em; }
+details.block { margin: 0.8em 0; padding: 0.3em 0.8em; border: 1px solid var(--details-line, #d0d4da); }
+details.block > summary { font-weight: bold; margin: 0.2em 0; }
+kbd { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.85em; padding: 0 0.3em;
+  border: 1px solid currentColor; border-bottom-width: 2px; border-radius: 3px; white-space: nowrap; }
+.diagram { margin: 0.8em 0; text-align: center; }
+.diagram svg, .diagram img { max-width: 100%; height: auto; }
+"""
+
+
+def alert_colours(scope: str = "", dark: bool = False) -> str:
+    """Return the CSS that gives each kind of callout its colour (light, or dark), under an optional scope."""
+    prefix = f"{scope} " if scope else ""
+    return "".join(f"{prefix}.alert-{kind} {{ --alert: {pair[int(dark)]}; }}\n" for kind, pair in COLOURS.items())

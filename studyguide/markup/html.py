@@ -117,7 +117,8 @@ def _ordered_list(node: Node, inner: str, hooks: Hooks) -> str:
 
 def _details(node: Node, inner: str, hooks: Hooks) -> str:
     """A block the reader opens: open where nothing can be clicked (paper) or where all is shown at once (cards)."""
-    return f"<details open>{inner}</details>" if hooks.details_open else f"<details>{inner}</details>"
+    state = " open" if hooks.details_open else ""
+    return f'<details class="block"{state}>{inner}</details>'
 
 
 def _cell(name: str) -> Rule:

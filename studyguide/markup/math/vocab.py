@@ -20,6 +20,8 @@ ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^{}]*)\}")
 # Commands one output lacks, with the equivalent it knows.
 FOR_MATHJAX = {r"\bm": r"\boldsymbol"}  # MathJax has no bm package; \boldsymbol is the same bold math
 FOR_ZIAMATH = {r"\operatorname*": r"\operatorname"}  # ziamath prints the star; limits go beside instead of below
+# Commands mhchem reads inside \ce{...} itself (a bond, "circa"): MathJax's mhchem knows them there.
+MHCHEM_OWN = frozenset({r"\bond", r"\ca"})
 # What neither output shows as written.
 DOUBLE_STRUCK_DIGIT = re.compile(r"\\mathbb\s*\{?\s*\d")
 
@@ -49,8 +51,9 @@ def mathjax_problem(tex: str) -> str | None:
         return "no output draws a double-struck digit (\\mathbb{1} shows a plain 1); write \\mathbf{1} or \\mathbb{I}"
     known = mathjax_names()
     translated = for_mathjax(tex)
+    chemistry = MHCHEM_OWN if "\\ce" in tex or "\\pu" in tex else frozenset()
     for command in COMMAND.findall(translated):
-        if command[1:] not in known and command not in known:  # delimiters are listed with their backslash
+        if command[1:] not in known and command not in known and command not in chemistry:  # delimiters: with "\\"
             return f"'{command}' is unknown to Anki's MathJax: the card would show it in red"
     for name in ENVIRONMENT.findall(translated):
         if "{" + name.strip() + "}" not in known:

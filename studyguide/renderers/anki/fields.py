@@ -6,6 +6,7 @@ import re
 from html import escape
 
 from studyguide.markup import Hooks, highlight
+from studyguide.markup.alerts import NOTATION_CSS, alert_colours
 from studyguide.markup.math.vocab import for_mathjax
 from studyguide.markup.places import MATH_CSS, image_tag
 from studyguide.stages import Resources
@@ -56,4 +57,13 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
 def css_for_anki() -> str:
     """Return the cards' CSS for code and images: light, and dark under Anki's night-mode classes."""
     code = f"{highlight.light_css()}\n{highlight.dark_css('.nightMode')}\n{highlight.dark_css('.night_mode')}\n"
-    return code + MATH_CSS
+    night = "".join(alert_colours(scope, dark=True) for scope in (".nightMode", ".night_mode"))
+    return code + MATH_CSS + NOTATION_CSS + alert_colours() + night + CARD_NOTATION
+
+
+# A card shows all at once: a <details> block is open; <mark> in the card's light or night colours.
+CARD_NOTATION = """\
+details.block { --details-line: var(--sg-rule); }
+mark { background: #fff1a8; color: #1a1a1a; }
+.nightMode mark, .night_mode mark { background: #5c4d00; color: #f0f0f0; }
+"""

@@ -16,7 +16,7 @@ from studyguide.i18n import Messages
 from studyguide.markup import notes_html, plain_checkbox, to_html
 from studyguide.model import Guide, Node
 from studyguide.renderers.anki.fields import anki_field, anki_text, css_for_anki, hooks_for_anki
-from studyguide.renderers.base import environment, messages, task_boxes
+from studyguide.renderers.base import alert_hook, environment, messages, task_boxes
 from studyguide.stages import Job, Options, Resources, Snapshot, content_hash
 
 # The note type is frozen from this release. Its id, its field list and its template names must
@@ -138,7 +138,9 @@ def _render_note_type(options: Options, words: Messages) -> dict[str, object]:
 def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent], dict[str, bytes]]:
     """Render every note's fields with the card hooks."""
     hooks, media = hooks_for_anki(resources)
-    hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox))
+    hooks = dataclasses.replace(
+        hooks, checkbox=task_boxes(guide.meta, plain_checkbox), alert=alert_hook(guide.meta), details_open=True
+    )
     titles = {q.id: q.title for q in guide.questions}
 
     def html(node: Node | None) -> str:

@@ -1,0 +1,248 @@
+"""Words in any script inside formulas: shaped by HarfBuzz, in reading order, drawn as outlines of a font that holds them.
+
+ziamath draws a formula's text (`\\text{}`, `\\mathrm{}`...) with its math font, which holds Latin and
+Greek only: Arabic, Hebrew, CJK, Cyrillic or an emoji came out as nothing. A token whose text the
+math font cannot draw as written (a character it lacks, or a script that joins or runs right to
+left) becomes an `sg-text` element of the formula's MathML, which this module lays out: split into
+runs of one direction (the bidi algorithm's levels for one paragraph, sketched below: Python has
+no library that gives the runs HarfBuzz must shape in logical order, python-bidi only reorders
+whole strings), each run into pieces of one font (the first of `CHAIN` that holds the character,
+fonts found through fontconfig as the PDF's text finds them), shaped by HarfBuzz (PyPI
+`uharfbuzz`, pinned) and drawn as paths: the same bytes in the page and the PDF, whatever fonts
+a reader has. A character no font holds is drawn as the first font's empty box and named by `missing`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import subprocess
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ziafont.fonttypes import BBox
+from ziamath.drawable import Drawable
+from ziamath.nodes.mnode import Mnode
+
+# The families a formula's text is drawn in, in the order a character looks for one that holds it:
+# the PDF text's serif, DejaVu (Cyrillic, Greek; Arabic and Hebrew in its Sans), CJK, then symbols and emoji.
+CHAIN = ("TeX Gyre Pagella", "DejaVu Serif", "DejaVu Sans", "Noto Serif CJK JP", "Symbola")
+TAG = "sg-text"
+RTL = frozenset({"R", "AL"})
+NUMBERS = frozenset({"EN", "AN"})
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file (a face of a collection) of the chain."""
+
+    path: Path
+    index: int
+
+    @functools.cached_property
+    def font(self) -> Any:
+        """Return the HarfBuzz font (loaded once)."""
+        import uharfbuzz as hb
+
+        return hb.Font(hb.Face(hb.Blob.from_file_path(str(self.path)), self.index))
+
+    @functools.cached_property
+    def unicodes(self) -> frozenset[int]:
+        """Return the characters the face maps to glyphs."""
+        return frozenset(self.font.face.unicodes)
+
+
+@functools.cache
+def faces() -> dict[bool, tuple[Face, ...]]:
+    """Return the chain's installed faces, regular (False) and bold (True), as fontconfig lists them."""
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{family[0]}\t%{style[0]}\t%{index}\t%{file}\n", ":"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    found: dict[tuple[str, bool], Face] = {}
+    for row in sorted(listing.splitlines()):
+        family, style, index, file = (row.split("\t") + ["", "", ""])[:4]
+        if family in CHAIN and style in ("Regular", "Book", "Bold") and index.isdigit():
+            found.setdefault((family, style == "Bold"), Face(Path(file), int(index)))
+    return {
+        bold: tuple(found.get((family, bold)) or found[(family, False)] for family in CHAIN if (family, False) in found)
+        for bold in (False, True)
+    }
+
+
+@functools.cache
+def fonts_digest() -> str:
+    """Return what identifies the chain's fonts for the formula cache: each file's path, size and time."""
+    parts = [f"{f.path} {f.index} {f.path.stat().st_size} {f.path.stat().st_mtime_ns}" for f in faces()[False]]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def needs_shaping(text: str, math_font: frozenset[int]) -> bool:
+    """Tell whether a token's text must be laid out here: a character the math font lacks, or one that joins or runs RTL."""
+    return any(
+        ord(c) not in math_font or unicodedata.bidirectional(c) in RTL or unicodedata.category(c).startswith("M")
+        for c in text
+        if not c.isspace()
+    )
+
+
+def runs(text: str) -> list[tuple[str, bool]]:
+    """Split a text into runs of one direction, in visual order: (the run's text in logical order, right to left).
+
+    The Unicode bidi algorithm for one paragraph without embeddings (TeX text has none): the text's
+    direction is its first strong character's; numbers after right-to-left letters stay inside
+    their run, reading left to right; neutral characters take their neighbours' direction when both
+    agree, else the text's; then runs are reversed level by level (rule L2).
+    """
+    levels = _levels(text)
+    order = list(range(len(text)))
+    for level in range(max(levels, default=0), 0, -1):
+        at = 0
+        while at < len(order):
+            end = at
+            while end < len(order) and levels[order[end]] >= level:
+                end += 1
+            order[at:end] = reversed(order[at:end])
+            at = max(end, at + 1)
+    found: list[tuple[list[int], int]] = []
+    for index in order:
+        if found and found[-1][1] == levels[index] and abs(found[-1][0][-1] - index) == 1:
+            found[-1][0].append(index)
+        else:
+            found.append(([index], levels[index]))
+    return [("".join(text[i] for i in sorted(indices)), level % 2 == 1) for indices, level in found]
+
+
+def _levels(text: str) -> list[int]:
+    """Return each character's bidi level: 0 or 1 for left-to-right or right-to-left text, 2 for what is nested."""
+    kinds: list[str | None] = []
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "NSM" and kinds:  # a mark takes its base's direction (W1)
+            kinds.append(kinds[-1])
+        else:
+            kinds.append("R" if kind in RTL else "L" if kind == "L" else "N" if kind in NUMBERS else None)
+    rtl = next((k == "R" for k in kinds if k in ("L", "R")), False)
+    previous = "R" if rtl else "L"
+    for at, kind in enumerate(kinds):  # a number reads as the letters before it direct (W2, W7)
+        if kind in ("L", "R"):
+            previous = kind
+        elif kind == "N" and previous == "L":
+            kinds[at] = "L"
+    acting = ["R" if k == "N" else k for k in kinds]  # numbers count as right to left for neutrals (N1)
+    base = "R" if rtl else "L"
+    for at, kind in enumerate(kinds):
+        if kind is None:
+            before = next((k for k in reversed(acting[:at]) if k is not None), base)
+            after = next((k for k in acting[at + 1 :] if k is not None), base)
+            kinds[at] = before if before == after else base
+    table = {"L": 2, "R": 1, "N": 2} if rtl else {"L": 0, "R": 1, "N": 2}
+    return [table[kind or base] for kind in kinds]
+
+
+def pieces(text: str, bold: bool) -> Iterator[tuple[str, Face | None]]:
+    """Split a run into pieces of one font each (marks and joiners stay with their base character)."""
+    chain = faces()[bold]
+    current: tuple[str, Face | None] | None = None
+    for char in text:
+        joins = unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F
+        face = current[1] if joins and current else next((f for f in chain if ord(char) in f.unicodes), None)
+        if current is not None and (face is current[1] or joins):
+            current = (current[0] + char, current[1])
+            continue
+        if current is not None:
+            yield current
+        current = (char, face)
+    if current is not None:
+        yield current
+
+
+@dataclass
+class Outline(Drawable):  # type: ignore[misc]
+    """One shaped glyph: its outline in font units, placed at a size; `chars` the text it draws."""
+
+    d: str
+    scale: float
+    dx: float
+    dy: float
+    chars: str
+    colour: str
+
+    def __post_init__(self) -> None:
+        self.bbox = BBox(0, 0, 0, 0)
+
+    def draw(self, x: float, y: float, svg: ET.Element) -> tuple[float, float]:
+        """Append the glyph's path, scaled from font units with the y axis turned up."""
+        if self.d:
+            s = f"{self.scale:.6g}"
+            path = ET.SubElement(svg, "path", d=self.d, transform=f"matrix({s} 0 0 -{s} {x + self.dx:.3f} {y - self.dy:.3f})")
+            path.set("fill", self.colour)
+        return x, y
+
+
+class ShapedText(Mnode, tag=TAG):  # type: ignore[misc,call-arg]
+    """A formula's token whose text is shaped here (ziamath lays it out as one box, as it does an <mtext>)."""
+
+    def __init__(self, element: ET.Element, parent: Any, **kwargs: Any) -> None:
+        super().__init__(element, parent, **kwargs)
+        self.phantom = bool(kwargs.get("phantom"))
+        self.string = element.text or ""
+        self.missing = ""  # characters no font of the chain holds
+        self._setup(**kwargs)
+
+    def _setup(self, **kwargs: Any) -> None:
+        from fontTools.pens.svgPathPen import SVGPathPen
+
+        bold = "bold" in self.element.get("mathvariant", "") or self.style.mathvariant.bold
+        x, top, bottom = 0.0, 0.0, 0.0
+        colour = str(self.style.mathcolor or "currentColor")
+        for run, rtl in runs(self.string):
+            for text, face in pieces(run, bold):
+                face = face or faces()[bold][0]
+                if not any(ord(c) in face.unicodes for c in text if not c.isspace()):
+                    self.missing += "".join(c for c in text if not c.isspace())
+                font, scale = face.font, self.glyphsize / face.font.face.upem
+                for info, position, chars in _shaped(font, text, rtl):
+                    pen = SVGPathPen(None)
+                    font.draw_glyph_with_pen(info.codepoint, pen)
+                    extents = font.get_glyph_extents(info.codepoint)
+                    if extents is not None:
+                        top = max(top, extents.y_bearing * scale)
+                        bottom = min(bottom, (extents.y_bearing + extents.height) * scale)
+                    d = "" if self.phantom else pen.getCommands()
+                    dx, dy = x + position.x_offset * scale, position.y_offset * scale
+                    self.nodes.append(Outline(d, scale, dx, dy, chars if info.codepoint else "", colour))
+                    self.nodexy.append((0.0, 0.0))
+                    x += position.x_advance * scale
+        self.bbox = BBox(0, x, bottom, top)
+
+
+def _shaped(font: Any, text: str, rtl: bool) -> Iterator[tuple[Any, Any, str]]:
+    """Shape one piece of one direction and font; yield each glyph, its position and the characters it draws."""
+    import uharfbuzz as hb
+
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    buffer.direction = "rtl" if rtl else "ltr"
+    hb.shape(font, buffer)
+    infos, positions = buffer.glyph_infos, buffer.glyph_positions
+    data = text.encode("utf-32-le")
+    starts = sorted({info.cluster for info in infos}) + [len(data) // 4]
+    seen: set[int] = set()
+    for info, position in zip(infos, positions, strict=True):
+        cluster = info.cluster
+        end = next(s for s in starts if s > cluster) if cluster < starts[-1] else cluster
+        chars = "" if cluster in seen else text[cluster:end]
+        seen.add(cluster)
+        yield info, position, chars
