@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studyguide.errors import Problem
+from studyguide.markup.math.vocab import card_pieces, right_to_left
 from studyguide.parse.subset import SHORTCODE, SUBSET, emoji_of
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ def checked(
     for block in blocks:
         inline_warnings(path, lines, block, problems, notes)
         cut_formulas(path, lines, block, problems)
+        for node in [block, *block.children]:
+            if node.type in ("math_block", "math_block_label") and node.map:
+                words_on_cards(path, node.map[0] + 1, node.content, problems)
     return [block for block in blocks if not underlined_heading(path, block, problems)]
 
 
@@ -66,6 +70,7 @@ def inline_warnings(
             continue
         source = blanked(node.content, [match.span() for match in CODE_SPAN.finditer(node.content)])
         for tex in formulas(node, notes):
+            words_on_cards(path, node.map[0] + 1, tex, problems)
             at = source.find(f"${tex}$")
             if at >= 0:
                 source = blanked(source, [(at, at + len(tex) + 2)])
@@ -80,6 +85,17 @@ def inline_warnings(
             if emoji_of(match.group(1)) is None:
                 message = f"'{match.group()[:40]}' is no emoji shortcode the outputs know: shown as written"
                 problems.append(Problem(path, line + source.count("\n", 0, match.start()), message, "warning"))
+
+
+def words_on_cards(path: Path, line: int, tex: str, problems: list[Problem]) -> None:
+    """Warn of right-to-left words inside a formula that the cards cannot take out of it (see anki_math)."""
+    if right_to_left(tex) and card_pieces(tex) is None:
+        message = (
+            "the right-to-left words inside this formula show on the cards unjoined and in reverse order "
+            "(Anki's MathJax draws them letter by letter; the page and the PDF draw them right): "
+            "put them in \\text{...} at the formula's top level, or outside it"
+        )
+        problems.append(Problem(path, line, message, "warning"))
 
 
 def formulas(node: SyntaxTreeNode, notes: dict[Any, Any]) -> list[str]:

@@ -87,13 +87,16 @@ def fonts_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def needs_shaping(text: str, math_font: frozenset[int]) -> bool:
-    """Tell whether a token's text must be laid out here: a character the math font lacks, or one that joins or runs RTL."""
-    return any(
-        ord(c) not in math_font or unicodedata.bidirectional(c) in RTL or unicodedata.category(c).startswith("M")
-        for c in text
-        if not c.isspace()
-    )
+def needs_shaping(text: str, math_font: frozenset[int], operator: bool = False) -> bool:
+    """Tell whether a token's text must be laid out here: it runs right to left, or holds a character
+    the math font lacks (or, in a word, a mark that joins its letter). An operator (an accent, a
+    stretchy bracket) only when the math font holds none of it: ziamath draws operators its own way."""
+    chars = [c for c in text if not c.isspace()]
+    lacking = [ord(c) not in math_font for c in chars]
+    if operator:
+        return bool(chars) and all(lacking)
+    marks = len(chars) > 1 and any(unicodedata.category(c).startswith("M") for c in chars)
+    return marks or any(lacking) or any(unicodedata.bidirectional(c) in RTL for c in chars)
 
 
 def runs(text: str) -> list[tuple[str, bool]]:

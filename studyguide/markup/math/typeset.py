@@ -73,7 +73,7 @@ def mathml(tex: str, display: bool, font: str | None) -> ET.Element:
         for index, child in enumerate(list(parent)):
             if child.tag == "mo" and len(child):
                 parent[index] = _relation(child)
-            elif child.tag in TOKENS and child.text and scripts.needs_shaping(child.text, held):
+            elif child.tag in TOKENS and child.text and scripts.needs_shaping(child.text, held, child.tag == "mo"):
                 child.tag = scripts.TAG
     return root
 

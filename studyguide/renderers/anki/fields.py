@@ -7,7 +7,7 @@ from html import escape
 
 from studyguide.markup import Hooks, highlight
 from studyguide.markup.alerts import NOTATION_CSS, alert_colours
-from studyguide.markup.math.vocab import for_mathjax
+from studyguide.markup.math.vocab import card_pieces, for_mathjax, right_to_left
 from studyguide.markup.places import MATH_CSS, image_tag
 from studyguide.stages import Resources
 
@@ -37,9 +37,29 @@ def anki_field(html: str) -> str:
 
 
 def anki_math(tex: str, display: bool) -> str:
-    """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\]."""
-    tex = for_mathjax(tex)
-    return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+    """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\].
+
+    Right-to-left words at the formula's top level are set as text between its pieces: MathJax would
+    draw their letters one by one, left to right (the parser warns of such words it cannot take out).
+    """
+    pieces = card_pieces(tex) if right_to_left(tex) else None
+    if pieces is None:
+        tex = for_mathjax(tex)
+        return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+    style = "\\displaystyle " if display else ""
+    parts = []
+    for at, (kind, part) in enumerate(pieces):
+        if kind == "math":  # an empty group beside the words keeps TeX's spacing of an operator or relation
+            before = "{}" if at > 0 else ""
+            after = "{}" if at + 1 < len(pieces) else ""
+            parts.append(escape(f"\\({style}{before}{for_mathjax(part)}{after}\\)"))
+            continue
+        words = anki_text(part.strip())
+        words = f"<b>{words}</b>" if kind == "bold" else words  # the spaces around stay outside the isolate
+        lead, trail = " " if part[:1].isspace() else "", " " if part[-1:].isspace() else ""
+        parts.append(f'{lead}<bdi class="math-words">{words}</bdi>{trail}')
+    joined = "".join(parts)
+    return f'<div class="math display">{joined}</div>' if display else joined
 
 
 def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
