@@ -67,6 +67,8 @@ kbd { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.85e
   border: 1px solid currentColor; border-bottom-width: 2px; border-radius: 3px; white-space: nowrap; }
 .diagram { margin: 0.8em 0; text-align: center; }
 .diagram svg, .diagram img { max-width: 100%; height: auto; }
+.diagram .label { font-size: inherit; font-weight: normal; font-variant: normal; text-transform: none;
+  letter-spacing: normal; margin: 0; }
 """
 
 

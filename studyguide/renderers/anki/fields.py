@@ -8,7 +8,7 @@ from html import escape
 from studyguide.markup import Hooks, highlight
 from studyguide.markup.alerts import NOTATION_CSS, alert_colours
 from studyguide.markup.math.vocab import card_pieces, for_mathjax, right_to_left
-from studyguide.markup.places import MATH_CSS, image_tag
+from studyguide.markup.places import MATH_CSS, diagram_hook, image_tag
 from studyguide.stages import Resources
 
 # MathJax in a card reads these in the text as formula delimiters; an empty element between the
@@ -70,7 +70,14 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
         return image_tag(images[src].name, alt)
 
     media = {img.name: img.data for img in images.values()}
-    hooks = Hooks(math=anki_math, code=highlight.highlight, image=image, text=anki_text, question_links=False)
+    hooks = Hooks(
+        math=anki_math,
+        code=highlight.highlight,
+        image=image,
+        text=anki_text,
+        question_links=False,
+        diagram=diagram_hook(resources),
+    )
     return hooks, media
 
 
@@ -86,4 +93,5 @@ CARD_NOTATION = """\
 details.block { --details-line: var(--sg-rule); }
 mark { background: #fff1a8; color: #1a1a1a; }
 .nightMode mark, .night_mode mark { background: #5c4d00; color: #f0f0f0; }
+.nightMode .diagram svg, .night_mode .diagram svg { filter: invert(1) hue-rotate(180deg); }
 """
