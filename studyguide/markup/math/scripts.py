@@ -159,6 +159,8 @@ def pieces(text: str, bold: bool) -> Iterator[tuple[str, Face | None]]:
     current: tuple[str, Face | None] | None = None
     for char in text:
         joins = unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F
+        face_now = current[1] if current else None  # a space or a stop stays in the font of the word before it
+        joins = joins or (face_now is not None and unicodedata.category(char)[0] in "ZP" and ord(char) in face_now.unicodes)
         face = current[1] if joins and current else next((f for f in chain if ord(char) in f.unicodes), None)
         if current is not None and (face is current[1] or joins):
             current = (current[0] + char, current[1])
@@ -209,8 +211,13 @@ class ShapedText(Mnode, tag=TAG):  # type: ignore[misc,call-arg]
         bold = "bold" in self.element.get("mathvariant", "") or self.style.mathvariant.bold
         x, top, bottom = 0.0, 0.0, 0.0
         colour = str(self.style.mathcolor or "currentColor")
-        for run, rtl in runs(self.string):
-            for text, face in pieces(run, bold):
+        core = self.string.strip()
+        start = len(self.string) - len(self.string.lstrip())
+        lead, trail = self.string[:start], self.string[start + len(core) :]
+        # Spaces at either end stay where TeX puts them: on that side in the formula, which runs left to right.
+        for run, rtl in [*([(lead, False)] if lead else []), *runs(core), *([(trail, False)] if trail else [])]:
+            found = list(pieces(run, bold))
+            for text, face in reversed(found) if rtl else found:  # a right-to-left run's pieces, right to left
                 face = face or faces()[bold][0]
                 if not any(ord(c) in face.unicodes for c in text if not c.isspace()):
                     self.missing += "".join(c for c in text if not c.isspace())

@@ -58,8 +58,8 @@ def anki_math(tex: str, display: bool) -> str:
         words = f"<b>{words}</b>" if kind == "bold" else words  # the spaces around stay outside the isolate
         lead, trail = " " if part[:1].isspace() else "", " " if part[-1:].isspace() else ""
         parts.append(f'{lead}<bdi class="math-words">{words}</bdi>{trail}')
-    joined = "".join(parts)
-    return f'<div class="math display">{joined}</div>' if display else joined
+    joined = "".join(parts)  # a formula runs left to right, as the page and the PDF draw it, in a text of any direction
+    return f'<div class="math display" dir="ltr">{joined}</div>' if display else f'<bdi dir="ltr">{joined}</bdi>'
 
 
 def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
