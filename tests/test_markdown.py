@@ -169,7 +169,10 @@ def problems_of(tmp_path: Path, body: str) -> list[str]:
         ("| a | b |\n|---|---|\n| 1 | $P(A|B)$ |\n", "F:9: warning: a '|' inside a formula in this table row"),
         ("A <span>b</span> <br> here.\n", "F:7: warning: raw HTML '<span>' (column 3) is shown as text"),
         ("A\n<i>b</i> <i>c</i>\n", "F:8: warning: raw HTML '<i>' (column 10) is shown as text"),
-        ("| a | b |\n|---|---|\n| 1 | from $15/month |\n| 2 | from $30/month |\n\nB :nope: C\n", "F:12: warning: ':nope:'"),
+        (
+            "| a | b |\n|---|---|\n| 1 | from $15/month |\n| 2 | from $30/month |\n\nB :nope: C\n",
+            "F:12: warning: ':nope:'",
+        ),
         ("See[^nope].\n", "F:7: footnote [^nope] is not defined"),
         ("A.\n\n[^lost]: A note nobody cites.\n", "F:9: footnote [^lost] is never referred to"),
         ("A $\\mathbb{1}$ here.\n", "F:7: formula $\\mathbb{1}$ cannot be rendered: no output draws a double-struck"),

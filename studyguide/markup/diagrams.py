@@ -112,7 +112,9 @@ def sanitize(svg: str, prefix: str) -> str:
     except ET.ParseError as exc:
         raise DiagramError(f"the drawing is not well-formed SVG ({exc})") from None
     if any(element.tag.rsplit("}", 1)[-1] == "foreignObject" for element in root.iter()):
-        raise DiagramError("its labels are HTML, which the PDF cannot draw: leave out the init directive that asks for it")
+        raise DiagramError(
+            "its labels are HTML, which the PDF cannot draw: leave out the init directive that asks for it"
+        )
     _clean(root, prefix)
     root.set("xmlns", SVG_NS)
     return ET.tostring(root, encoding="unicode")

@@ -52,7 +52,6 @@ def diagram_hook(resources: Resources) -> Callable[[str], str]:
     return lambda source: f'<div class="diagram">{resources.diagrams[source]}</div>'
 
 
-
 def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:
     """Print a task list's box as a ballot box character (paper has no form fields), named for screen readers."""
     label, box = (done, "☑") if checked else (to_do, "☐")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 from studyguide.i18n import Messages
-from studyguide.markup.alerts import alert_html
 from studyguide.i18n import messages as catalogue_messages
+from studyguide.markup.alerts import alert_html
 from studyguide.model import Guide, Meta
 from studyguide.stages import Job, Need, Options, Snapshot
 

@@ -32,7 +32,9 @@ SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
 NOTATION_COLOURS = (
     "details.block { --details-line: var(--line); } details.block > summary { cursor: pointer; }\n"
     "mark { background: #fff1a8; color: #1b1f24; }\n"
-    "@media (prefers-color-scheme: dark) {\n" + alert_colours(dark=True) + "mark { background: #5c4d00; color: #f3f4f6; }\n"
+    "@media (prefers-color-scheme: dark) {\n"
+    + alert_colours(dark=True)
+    + "mark { background: #5c4d00; color: #f3f4f6; }\n"
     ".diagram svg { filter: invert(1) hue-rotate(180deg); }\n}\n"
 )
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).

@@ -1,4 +1,4 @@
-"""Words in any script inside formulas: shaped by HarfBuzz, in reading order, drawn as outlines of a font that holds them.
+"""Words in any script inside formulas: shaped by HarfBuzz, in reading order, drawn as outlines in a font that has them.
 
 ziamath draws a formula's text (`\\text{}`, `\\mathrm{}`...) with its math font, which holds Latin and
 Greek only: Arabic, Hebrew, CJK, Cyrillic or an emoji came out as nothing. A token whose text the
@@ -130,27 +130,35 @@ def _levels(text: str) -> list[int]:
     """Return each character's bidi level: 0 or 1 for left-to-right or right-to-left text, 2 for what is nested."""
     kinds: list[str | None] = []
     for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind == "NSM" and kinds:  # a mark takes its base's direction (W1)
+        bidi = unicodedata.bidirectional(char)
+        if bidi == "NSM" and kinds:  # a mark takes its base's direction (W1)
             kinds.append(kinds[-1])
         else:
-            kinds.append("R" if kind in RTL else "L" if kind == "L" else "N" if kind in NUMBERS else None)
+            kinds.append("R" if bidi in RTL else "L" if bidi == "L" else "N" if bidi in NUMBERS else None)
     rtl = next((k == "R" for k in kinds if k in ("L", "R")), False)
-    previous = "R" if rtl else "L"
+    base = "R" if rtl else "L"
+    previous = base
     for at, kind in enumerate(kinds):  # a number reads as the letters before it direct (W2, W7)
-        if kind in ("L", "R"):
+        if kind is not None and kind != "N":
             previous = kind
         elif kind == "N" and previous == "L":
             kinds[at] = "L"
     acting = ["R" if k == "N" else k for k in kinds]  # numbers count as right to left for neutrals (N1)
-    base = "R" if rtl else "L"
+    before, after = _neighbours(acting, base), _neighbours(acting[::-1], base)[::-1]
     for at, kind in enumerate(kinds):
         if kind is None:
-            before = next((k for k in reversed(acting[:at]) if k is not None), base)
-            after = next((k for k in acting[at + 1 :] if k is not None), base)
-            kinds[at] = before if before == after else base
+            kinds[at] = before[at] if before[at] == after[at] else base
     table = {"L": 2, "R": 1, "N": 2} if rtl else {"L": 0, "R": 1, "N": 2}
     return [table[kind or base] for kind in kinds]
+
+
+def _neighbours(kinds: list[str | None], base: str) -> list[str]:
+    """Return, for each position, the last direction before it (the base's at the start)."""
+    found, last = [], base
+    for kind in kinds:
+        found.append(last)
+        last = kind or last
+    return found
 
 
 def pieces(text: str, bold: bool) -> Iterator[tuple[str, Face | None]]:
@@ -160,7 +168,9 @@ def pieces(text: str, bold: bool) -> Iterator[tuple[str, Face | None]]:
     for char in text:
         joins = unicodedata.category(char) in ("Mn", "Mc", "Me", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F
         face_now = current[1] if current else None  # a space or a stop stays in the font of the word before it
-        joins = joins or (face_now is not None and unicodedata.category(char)[0] in "ZP" and ord(char) in face_now.unicodes)
+        joins = joins or (
+            face_now is not None and unicodedata.category(char)[0] in "ZP" and ord(char) in face_now.unicodes
+        )
         face = current[1] if joins and current else next((f for f in chain if ord(char) in f.unicodes), None)
         if current is not None and (face is current[1] or joins):
             current = (current[0] + char, current[1])
@@ -173,7 +183,7 @@ def pieces(text: str, bold: bool) -> Iterator[tuple[str, Face | None]]:
 
 
 @dataclass
-class Outline(Drawable):  # type: ignore[misc]
+class Outline(Drawable):
     """One shaped glyph: its outline in font units, placed at a size; `chars` the text it draws."""
 
     d: str
@@ -190,12 +200,14 @@ class Outline(Drawable):  # type: ignore[misc]
         """Append the glyph's path, scaled from font units with the y axis turned up."""
         if self.d:
             s = f"{self.scale:.6g}"
-            path = ET.SubElement(svg, "path", d=self.d, transform=f"matrix({s} 0 0 -{s} {x + self.dx:.3f} {y - self.dy:.3f})")
+            path = ET.SubElement(
+                svg, "path", d=self.d, transform=f"matrix({s} 0 0 -{s} {x + self.dx:.3f} {y - self.dy:.3f})"
+            )
             path.set("fill", self.colour)
         return x, y
 
 
-class ShapedText(Mnode, tag=TAG):  # type: ignore[misc,call-arg]
+class ShapedText(Mnode, tag=TAG):
     """A formula's token whose text is shaped here (ziamath lays it out as one box, as it does an <mtext>)."""
 
     def __init__(self, element: ET.Element, parent: Any, **kwargs: Any) -> None:

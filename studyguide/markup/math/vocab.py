@@ -67,7 +67,9 @@ def mathjax_problem(tex: str) -> str | None:
 # Words in a right-to-left script inside a formula: Anki's MathJax draws their letters one by one,
 # left to right (unjoined, in reverse order). Words standing at the formula's top level in one of
 # these commands are taken out and set as text between the formula's pieces on the cards.
-TEXT_COMMAND = re.compile(r"\\(text|textrm|textnormal|textbf|textit|textsf|mathrm|mathbf|mathit|mathsf|mbox)(?![A-Za-z])")
+TEXT_COMMAND = re.compile(
+    r"\\(text|textrm|textnormal|textbf|textit|textsf|mathrm|mathbf|mathit|mathsf|mbox)(?![A-Za-z])"
+)
 BOLD = frozenset({"textbf", "mathbf"})
 
 
@@ -99,8 +101,10 @@ def card_pieces(tex: str) -> list[tuple[str, str]] | None:
 
 
 def _whole(tex: str) -> bool:
-    """Tell whether a piece of a formula stands alone: no right-to-left letters, its pairs closed, no script left open."""
-    pairs = all(len(re.findall(rf"\\{a}(?![A-Za-z])", tex)) == len(re.findall(rf"\\{b}(?![A-Za-z])", tex)) for a, b in PAIRS)
+    """Tell whether a piece of a formula stands alone: no right-to-left letters, pairs closed, no script left open."""
+    pairs = all(
+        len(re.findall(rf"\\{a}(?![A-Za-z])", tex)) == len(re.findall(rf"\\{b}(?![A-Za-z])", tex)) for a, b in PAIRS
+    )
     return pairs and not right_to_left(tex) and not tex.rstrip().endswith(("^", "_", "\\"))
 
 
