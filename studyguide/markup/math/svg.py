@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from studyguide.markup.math import chem, scripts
+from studyguide.markup.math import chem, fonts
 from studyguide.markup.math.glyphs import OUTLINES, PATH_TOKEN, Glyphs
 from studyguide.markup.math.glyphs import compact_number as _number
 from studyguide.markup.math.typeset import MAX_FORMULA_CHARS, MAX_FORMULA_DEPTH, MathError, check_braces, render
@@ -84,7 +84,7 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
     if for_cards is not None:
         raise MathError(for_cards)
     check_braces(tex)
-    fonts = f"font {math_font()[1]}" + ("" if tex.isascii() else f" text {scripts.fonts_digest()}")
+    fonts = f"font {math_font()[1]}" + ("" if tex.isascii() else f" text {fonts.fonts_digest()}")
     key = cache.key("math", f"render {RENDER_VERSION}\0{fonts}\0display {int(display)}\0", tex)
     if not svg_needed and cache.has("math", key):
         return ""

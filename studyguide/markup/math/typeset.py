@@ -16,8 +16,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from studyguide.markup.math import scripts
-
 MAX_FORMULA_CHARS = 600
 # ziamath's time grows about twofold with each level of nested groups and with the length: at these
 # limits a formula is drawn in 0.5 to 0.9 s (worst of four shapes, measured); 6 deep, 1,000
@@ -66,6 +64,8 @@ def mathml(tex: str, display: bool, font: str | None) -> ET.Element:
     from ziamath.tex import tex2mml
     from ziamath.zmath import denamespace
 
+    from studyguide.markup.math import scripts
+
     root = denamespace(ET.fromstring(unescape(tex2mml(tex, inline=not display))))
     root.set("mathcolor", "currentColor")
     held = math_font_characters(font)
@@ -110,6 +110,8 @@ def typeset(tex: str, display: bool, font: str | None, depth: int = MAX_FORMULA_
 
 def render(tex: str, display: bool, font: str | None = None, depth: int = MAX_FORMULA_DEPTH) -> str:
     """Render one formula to ziamath's standalone SVG; raise MathError when it cannot be rendered."""
+    from studyguide.markup.math import scripts
+
     formula = typeset(tex, display, font, depth)
     missing = "".join(node.missing for node in _nodes(formula.node) if isinstance(node, scripts.ShapedText))
     if missing:
@@ -121,6 +123,8 @@ def render(tex: str, display: bool, font: str | None = None, depth: int = MAX_FO
 def drawn(formula: Any) -> Counter[str]:
     """Return the characters whose glyphs a laid-out formula draws (an outline, not a font's empty box)."""
     from ziamath.drawable import Glyph, HLine
+
+    from studyguide.markup.math import scripts
 
     found: Counter[str] = Counter()
     for node in _nodes(formula.node):
