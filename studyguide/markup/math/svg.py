@@ -84,8 +84,8 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
     if for_cards is not None:
         raise MathError(for_cards)
     check_braces(tex)
-    fonts = f"font {math_font()[1]}" + ("" if tex.isascii() else f" text {fonts.fonts_digest()}")
-    key = cache.key("math", f"render {RENDER_VERSION}\0{fonts}\0display {int(display)}\0", tex)
+    used = f"font {math_font()[1]}" + ("" if tex.isascii() else f" text {fonts.fonts_digest()}")
+    key = cache.key("math", f"render {RENDER_VERSION}\0{used}\0display {int(display)}\0", tex)
     if not svg_needed and cache.has("math", key):
         return ""
     stored = cache.get("math", key)

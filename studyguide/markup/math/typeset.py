@@ -128,7 +128,8 @@ def drawn(formula: Any) -> Counter[str]:
 
     found: Counter[str] = Counter()
     for node in _nodes(formula.node):
-        if isinstance(node, Glyph) and not node.phantom and node.glyph.index and node.glyph.operators:
+        parts = getattr(node.glyph, "glyphs", None) if isinstance(node, Glyph) else None  # a stretched glyph's pieces
+        if isinstance(node, Glyph) and not node.phantom and node.glyph.index and (node.glyph.operators or parts):
             found.update(node.char)
         elif isinstance(node, scripts.Outline) and node.d:
             found.update(node.chars)
