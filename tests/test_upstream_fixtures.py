@@ -49,7 +49,9 @@ def question(number: int, markdown: str) -> str:
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
-def test_every_sample_gives_a_message_or_an_output(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_sample_gives_a_message_or_an_output(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     found = samples(path)
     assert found, path
     content = tmp_path / "content"
