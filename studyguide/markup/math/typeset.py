@@ -43,7 +43,8 @@ def check_braces(tex: str, limit: int = MAX_FORMULA_DEPTH) -> None:
     if depth:
         raise MathError("a '{' (or '\\left') is never closed")
     if deepest > limit:
-        raise MathError(f"groups nested {deepest} deep: more than the limit of {limit}")
+        written = "" if limit == MAX_FORMULA_DEPTH else " (with mhchem's LaTeX)"
+        raise MathError(f"groups nested {deepest} deep{written}: more than the limit of {limit}")
 
 
 @functools.cache
