@@ -38,9 +38,8 @@ class Face:
         return frozenset(self.font.face.unicodes)
 
 
-@functools.cache
-def faces() -> dict[bool, tuple[Face, ...]]:
-    """Return the chain's installed faces, regular (False) and bold (True), as fontconfig lists them."""
+def installed() -> list[tuple[str, str, str, str]]:
+    """Return every installed font as fontconfig (which Pango asks) lists it: (family, style, face index, file)."""
     try:
         listing = subprocess.run(
             ["fc-list", "--format", "%{family[0]}\t%{style[0]}\t%{index}\t%{file}\n", ":"],
@@ -50,10 +49,16 @@ def faces() -> dict[bool, tuple[Face, ...]]:
             timeout=30,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        listing = ""
+        return []
+    rows = [tuple((row.split("\t") + ["", "", ""])[:4]) for row in sorted(listing.splitlines())]
+    return [(family, style, index, file) for family, style, index, file in rows]
+
+
+@functools.cache
+def faces() -> dict[bool, tuple[Face, ...]]:
+    """Return the chain's installed faces, regular (False) and bold (True), as fontconfig lists them."""
     found: dict[tuple[str, bool], Face] = {}
-    for row in sorted(listing.splitlines()):
-        family, style, index, file = (row.split("\t") + ["", "", ""])[:4]
+    for family, style, index, file in installed():
         if family in CHAIN and style in ("Regular", "Book", "Bold") and index.isdigit():
             found.setdefault((family, style == "Bold"), Face(Path(file), int(index)))
     return {
