@@ -43,6 +43,15 @@ Kind = Literal[
     "footnote_ref",
     "footnote",
     "cloze",  # a cloze deletion (Anki's {{c1::text::hint}}): attrs number and hint; children the text it hides
+    # What authors of GitHub's and Obsidian's Markdown write beyond CommonMark: alerts, diagrams, a little HTML.
+    "alert",
+    "diagram",
+    "details",
+    "summary",
+    "kbd",
+    "sub",
+    "sup",
+    "mark",
 ]
 KINDS: frozenset[str] = frozenset(get_args(Kind))
 
@@ -63,7 +72,7 @@ class Node:
 
     def plain_text(self) -> str:
         """Return the visible text of this node and its descendants."""
-        if self.kind in ("text", "code_inline", "math_inline", "math_block", "fence"):
+        if self.kind in ("text", "code_inline", "math_inline", "math_block", "fence", "diagram"):
             return self.text
         if self.kind in ("softbreak", "hardbreak"):
             return " "
@@ -74,7 +83,7 @@ class Node:
 
 
 # What the checks and the outputs look up across the whole guide, found in one walk.
-INDEXED_KINDS: frozenset[Kind] = frozenset({"link", "image", "math_inline", "math_block", "table"})
+INDEXED_KINDS: frozenset[Kind] = frozenset({"link", "image", "math_inline", "math_block", "table", "diagram"})
 
 BLOCK_KINDS: frozenset[Kind] = frozenset(
     {
@@ -95,6 +104,9 @@ BLOCK_KINDS: frozenset[Kind] = frozenset(
         "dl",
         "dt",
         "dd",
+        "alert",
+        "details",
+        "summary",
     }
 )
 

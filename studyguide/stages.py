@@ -25,9 +25,9 @@ if TYPE_CHECKING:  # the cache is the builder's, handed in by the pipeline; its 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates" if (PACKAGE / "templates").is_dir() else PACKAGE.parent / "templates"
 
-# What a format may need prepared before it renders: formulas drawn as SVG, images read,
+# What a format may need prepared before it renders: formulas and diagrams drawn as SVG, images read,
 # each question's last edit from git (so an edit reaches learners who keep state, as in a deck).
-Need = Literal["formulas", "images", "history"]
+Need = Literal["formulas", "diagrams", "images", "history"]
 
 
 @dataclass(frozen=True)
@@ -114,12 +114,14 @@ class Lock:
 
 @dataclass(frozen=True)
 class Resources:
-    """What validation read and drew: images (by `src`), formulas' SVG (by TeX and display), the lock, the date."""
+    """What validation read and drew: images (by `src`), formulas' SVG (by TeX and display), the lock, the date,
+    diagrams' safe SVG (by source)."""
 
     images: Mapping[str, Image]
     formulas: Mapping[tuple[str, bool], str]
     lock: Lock
     epoch: int = 0  # the one date every output carries: SOURCE_DATE_EPOCH, else the guide's date (Unix seconds)
+    diagrams: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,12 @@ def problems_of(tmp_path: Path, body: str) -> list[str]:
         ("A paragraph\n===\n", "F:8: this '===' line turns the paragraph above into a heading"),
         ("Costs $x + y here.\n", "F:7: warning: a '$' here opens or closes no formula"),
         ("| a | b |\n|---|---|\n| 1 | $P(A|B)$ |\n", "F:9: warning: a '|' inside a formula in this table row"),
-        ("A <br> here.\n", "F:7: warning: raw HTML is shown as text, not as markup: '<br>'"),
+        ("A <span>b</span> <br> here.\n", "F:7: warning: raw HTML '<span>' (column 3) is shown as text"),
+        ("A\n<i>b</i> <i>c</i>\n", "F:8: warning: raw HTML '<i>' (column 10) is shown as text"),
+        (
+            "| a | b |\n|---|---|\n| 1 | from $15/month |\n| 2 | from $30/month |\n\nB :nope: C\n",
+            "F:12: warning: ':nope:'",
+        ),
         ("See[^nope].\n", "F:7: footnote [^nope] is not defined"),
         ("A.\n\n[^lost]: A note nobody cites.\n", "F:9: footnote [^lost] is never referred to"),
         ("A $\\mathbb{1}$ here.\n", "F:7: formula $\\mathbb{1}$ cannot be rendered: no output draws a double-struck"),

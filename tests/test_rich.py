@@ -23,7 +23,8 @@ from readers import Card, cards, import_apkg, normalize, pdf_text
 from studyguide.build.pipeline import load, load_guide
 from studyguide.cli import main
 from studyguide.markup import highlight
-from studyguide.markup.math.svg import Formulas, render
+from studyguide.markup.math.svg import Formulas
+from studyguide.markup.math.typeset import render
 from studyguide.model import Guide
 from studyguide.renderers.pdf.layout import Printer
 from studyguide.stages import Options

@@ -158,7 +158,8 @@ def test_the_guide_index_holds_every_link_image_and_formula_in_reading_order(tmp
     (content / "03-links.md").write_text(
         "# Links {#links}\n\n## Linked? {#linked}\n\nTags: a\n\nCore: [web](https://example.org/core).\n\n"
         "See [$x$ and more](#linked-too), then $y$.\n\nSources: [a book](https://example.org/book).\n\n"
-        "## Linked too? {#linked-too}\n\nTags: a\n\nBack to [the first](#linked).\n\n| a |\n|---|\n| 1 |\n",
+        "## Linked too? {#linked-too}\n\nTags: a\n\nBack to [the first](#linked).\n\n| a |\n|---|\n| 1 |\n\n"
+        "```mermaid\nflowchart LR\n  A --> B\n```\n",
         encoding="utf-8",
     )
     guide = load_guide(content)

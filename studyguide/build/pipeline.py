@@ -86,7 +86,9 @@ class Report:
     closing: list[str] = field(default_factory=list)  # lines for after the outputs: the deck's changes, the cache
 
 
-def load(content: Path, options: Options | None = None, cache: Cache | None = None, svg: bool = True) -> Job:
+def load(
+    content: Path, options: Options | None = None, cache: Cache | None = None, svg: bool = True, diagrams: bool = True
+) -> Job:
     """Parse and validate a content folder; return the renderers' job, or raise ContentError with every problem.
 
     The parser's warnings (Markdown that builds but may not mean what was meant) ride on the job.
@@ -95,7 +97,7 @@ def load(content: Path, options: Options | None = None, cache: Cache | None = No
     guide, found = parse(content, cache)
     warnings = [p for p in found if p.severity == "warning"]
     try:
-        resources = validate(guide, [p for p in found if p.severity == "error"], cache, svg)
+        resources = validate(guide, [p for p in found if p.severity == "error"], cache, svg, diagrams)
     except ContentError as exc:  # the warnings too: the author fixes everything in one round
         raise ContentError([*exc.problems, *warnings]) from None
     return Job(guide, resources, options or Options(), cache, warnings=tuple(warnings))
@@ -128,7 +130,7 @@ def run(request: Request, report: Report | None = None) -> list[Outcome]:
             return unchanged
     cache = Cache(request.cache)
     needs: set[Need] = {need for renderer in chosen for need in renderer.needs}
-    job = load(request.content, request.options, cache, request.check or "formulas" in needs)
+    job = load(request.content, request.options, cache, request.check or "formulas" in needs, "diagrams" in needs)
     if request.check:
         check(job, report)
         return []

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from studyguide import __version__
+from studyguide.markup.math.fonts import fonts_digest
 from studyguide.markup.math.svg import math_font
 from studyguide.renderers import Renderer
 from studyguide.stages import Options
@@ -29,6 +30,7 @@ def fingerprints(content: Path, formats: list[Renderer], options: Options) -> di
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     digest.update(versions.environment().encode() + b"\0")
     digest.update(math_font()[1].encode() + b"\0")  # the formulas' font file (a system package)
+    digest.update(fonts_digest().encode() + b"\0")  # the fonts of the words inside formulas (system packages)
     versions.hash_tree(digest, content)
     found = {}
     for renderer in formats:

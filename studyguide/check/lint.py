@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 from studyguide.check.printable import unprintable
 from studyguide.errors import Problem
-from studyguide.model import Guide, Question
+from studyguide.model import Guide, Node, Question
 from studyguide.parse.reading import MAX_FILE_BYTES, ReadError, read_bytes
 
 TAGS_FILE = "tags.txt"
@@ -67,10 +67,22 @@ STOPWORDS = frozenset(
 )
 
 
+WORD = re.compile(r"[^\W\d_]+")  # a run of letters of any script (Unicode word boundaries)
+
+
 def words(q: Question) -> Counter[str]:
-    """Return the content words of a question's title and answer, counted."""
-    found = re.findall(r"[a-z]+", f"{q.title} {q.answer_text()}".lower())
+    """Return the content words of a question's title and answer, counted: letters of any script, formulas left out."""
+    found = WORD.findall(f"{q.title} {prose(q.answer)}".casefold())
     return Counter(w for w in found if len(w) > 2 and w not in STOPWORDS)
+
+
+def prose(node: Node) -> str:
+    """Return a tree's visible text without its formulas (their TeX commands are no words of the answer)."""
+    if node.kind in ("math_inline", "math_block"):
+        return " "
+    if not node.children:
+        return node.plain_text()
+    return " ".join(prose(child) for child in node.children)
 
 
 SIGNATURE_WORDS = 4  # each answer is looked up by its rarest words...

@@ -9,12 +9,12 @@ line, with the Debian package that would print it.
 from __future__ import annotations
 
 import functools
-import subprocess
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from studyguide.errors import Problem
+from studyguide.markup.math.fonts import installed
 from studyguide.model import Guide, Node
 
 # (fontconfig family, Debian package): the fonts of print.css's stacks, and emoji from fontconfig.
@@ -35,20 +35,9 @@ MAX_NAMED = 5  # characters named in one warning; the rest are counted
 
 def font_files() -> dict[str, list[Path]]:
     """Return the files of each installed family of the chain, as fontconfig (which Pango asks) lists them."""
-    try:
-        listing = subprocess.run(
-            ["fc-list", "--format", "%{family[0]}\t%{style[0]}\t%{file}\n", ":"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
     wanted = {family for family, _ in CHAIN}
     files: dict[str, list[Path]] = {}
-    for row in sorted(listing.splitlines()):
-        family, style, file = (row.split("\t") + ["", ""])[:3]
+    for family, style, _, file in installed():
         if family in wanted and style in ("Regular", "Book"):  # the other styles hold the same characters
             files.setdefault(family, []).append(Path(file))
     return files

@@ -14,6 +14,8 @@ from pathlib import Path
 from studyguide.check.dates import build_epoch
 from studyguide.check.media import read_images
 from studyguide.errors import ContentError, Problem
+from studyguide.markup import diagrams
+from studyguide.markup.diagrams import DiagramError
 from studyguide.markup.math.svg import MathError, draw
 from studyguide.model import Guide, Question, Source
 from studyguide.parse.reading import SLUG
@@ -31,10 +33,13 @@ MAX_URL_CHARS = 2_000
 MAX_TABLE_CELLS = 2_000
 
 
-def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None, svg: bool = True) -> Resources:
+def validate(
+    guide: Guide, problems: list[Problem], cache: Cache | None = None, svg: bool = True, diagrams: bool = True
+) -> Resources:
     """Check the guide (adding to the parser's `problems`); raise one ContentError with all of them, sorted.
 
-    With `svg` false (no output needs the formulas drawn) a formula already drawn is not read again.
+    With `svg` false (no output needs the formulas drawn) a formula already drawn is not read again;
+    with `diagrams` false, the same for a diagram.
     """
     found = list(problems)
     found += _unique(guide)
@@ -42,13 +47,14 @@ def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None, 
     found += _sizes(guide)
     images, image_problems = read_images(guide)
     formulas, formula_problems = _formulas(guide, cache or Cache(None), svg)
+    drawings, diagram_problems = _diagrams(guide, cache or Cache(None), diagrams)
     epoch = _epoch(guide)
     locked, lock_problems = _lock(guide, epoch)
-    found += image_problems + formula_problems + lock_problems
+    found += image_problems + formula_problems + diagram_problems + lock_problems
     if found:
         raise ContentError(found)
     assert locked is not None
-    return Resources(images, formulas, locked, epoch)
+    return Resources(images, formulas, locked, epoch, drawings)
 
 
 def _unique(guide: Guide) -> list[Problem]:
@@ -138,6 +144,24 @@ def _formulas(guide: Guide, cache: Cache, svg: bool) -> tuple[dict[tuple[str, bo
             mark = "$$" if key[1] else "$"
             message = f"formula {mark}{_short(node.text)}{mark} cannot be rendered: {failed[key]}"
             problems.append(Problem(q.source.path, node.line, message))
+    return drawn, _once_per_line(problems)
+
+
+def _diagrams(guide: Guide, cache: Cache, needed: bool) -> tuple[dict[str, str], list[Problem]]:
+    """Draw every distinct diagram once (through the cache); report one mermaid cannot draw at the line it names."""
+    drawn: dict[str, str] = {}
+    problems: list[Problem] = []
+    failed: dict[str, DiagramError] = {}
+    for q, node in guide.nodes("diagram"):
+        if node.text not in drawn and node.text not in failed:
+            try:
+                drawn[node.text] = diagrams.draw(node.text, cache, needed)
+            except DiagramError as exc:
+                failed[node.text] = exc
+        if node.text in failed:
+            error = failed[node.text]
+            line = node.line + min(error.line, node.text.count("\n")) if error.line else node.line
+            problems.append(Problem(q.source.path, line, f"diagram cannot be drawn: {error}"))
     return drawn, _once_per_line(problems)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TypedDict
 
+from studyguide.markup.alerts import alert_html
 from studyguide.model import Node
 
 
@@ -54,6 +55,11 @@ def marked_cloze(number: str, hint: str, inner: str) -> str:
     return f'<span class="cloze" data-cloze="{escape(number)}"{hinted}>{inner}</span>'
 
 
+def plain_diagram(source: str) -> str:
+    """Show a diagram as its source (an output that draws diagrams places the drawing)."""
+    return plain_code(source, "mermaid")
+
+
 @dataclass(frozen=True)
 class Hooks:
     """What each output renders its own way: math, code, images and links."""
@@ -68,6 +74,9 @@ class Hooks:
     checkbox: Callable[[bool], str] = plain_checkbox
     cloze: Callable[[str, str, str], str] = marked_cloze  # (number, hint, the hidden text's HTML) -> HTML
     question_links: bool = True  # False where another question cannot be opened (a card): the link's text only
+    alert: Callable[[str, str], str] = alert_html  # (kind, its blocks' HTML): a callout, titled in the guide's language
+    diagram: Callable[[str], str] = plain_diagram  # a diagram's source -> its drawing
+    details_open: bool = False  # <details> shown open (paper, cards) or closed until opened (the page)
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -111,6 +120,12 @@ def _ordered_list(node: Node, inner: str, hooks: Hooks) -> str:
     """A numbered list, starting where the author's did."""
     start = node.attr("start", "1")
     return f'<ol start="{escape(start)}">{inner}</ol>' if start != "1" else f"<ol>{inner}</ol>"
+
+
+def _details(node: Node, inner: str, hooks: Hooks) -> str:
+    """A block the reader opens: open where nothing can be clicked (paper) or where all is shown at once (cards)."""
+    state = " open" if hooks.details_open else ""
+    return f'<details class="block"{state}>{inner}</details>'
 
 
 def _cell(name: str) -> Rule:
@@ -160,6 +175,14 @@ class Rules(TypedDict):
     footnote_ref: Rule
     footnote: Rule
     cloze: Rule
+    alert: Rule
+    diagram: Rule
+    details: Rule
+    summary: Rule
+    kbd: Rule
+    sub: Rule
+    sup: Rule
+    mark: Rule
 
 
 RULES: Rules = {
@@ -196,6 +219,14 @@ RULES: Rules = {
     "footnote_ref": lambda node, inner, hooks: hooks.footnote_ref(node.attr("number")),
     "footnote": lambda node, inner, hooks: inner,  # a question's notes are listed by notes_html
     "cloze": lambda node, inner, hooks: hooks.cloze(node.attr("number"), node.attr("hint"), inner),
+    "alert": lambda node, inner, hooks: hooks.alert(node.attr("kind"), inner),
+    "diagram": lambda node, inner, hooks: hooks.diagram(node.text),
+    "details": _details,
+    "summary": _tag("summary"),
+    "kbd": _tag("kbd"),
+    "sub": _tag("sub"),
+    "sup": _tag("sup"),
+    "mark": _tag("mark"),
 }
 
 

@@ -6,6 +6,7 @@ Each output builds its own `Hooks` from these (in its renderer); nothing here kn
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 
 from studyguide.markup import highlight
@@ -43,7 +44,12 @@ def svg_hooks(
         found = images[src]
         return image_tag(found.data_uri() if inline_images else found.file_url(), alt)
 
-    return Hooks(math=math, code=highlight.highlight, image=image), formulas
+    return Hooks(math=math, code=highlight.highlight, image=image, diagram=diagram_hook(resources)), formulas
+
+
+def diagram_hook(resources: Resources) -> Callable[[str], str]:
+    """Return the hook that places a diagram's drawing (made safe when it was drawn) where its source stood."""
+    return lambda source: f'<div class="diagram">{resources.diagrams[source]}</div>'
 
 
 def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:

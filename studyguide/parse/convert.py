@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast, get_args
 
 from studyguide.errors import Problem, Severity
 from studyguide.model import KINDS, Kind, Node, Question, Section, Source
+from studyguide.parse import subset
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 def markdown() -> MarkdownIt:
     """Return the one Markdown parser: CommonMark and GitHub's additions, $ math as pandoc reads it; no raw HTML.
 
-    GitHub's tables, strikethrough, task lists, bare URLs as links and footnotes, and definition
+    GitHub's tables, strikethrough, task lists, bare URLs as links, footnotes (pandoc's inline
+    `^[...]` notes too), alerts (`> [!NOTE]`: markdown-it's own rule, the one part of mdit-py-plugins'
+    gfm_plugin wanted here: the rest would change autolinks, `~` and inline notes), and definition
     lists. A `$` opens a formula only when a non-space follows it, and closes one only after a
     non-space and before a non-digit, so prices ("from $5 to $7") stay text.
     """
@@ -30,6 +33,7 @@ def markdown() -> MarkdownIt:
 
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True})
     parser.enable(["table", "strikethrough", "linkify"])
+    parser.options["alerts"] = True
     parser.use(dollarmath_plugin, allow_space=False, allow_digits=False)
     return parser.use(tasklists_plugin).use(footnote_plugin).use(deflist_plugin)
 
@@ -51,26 +55,28 @@ def convert(node: SyntaxTreeNode, line: int) -> Node:
     if node.map:
         line = node.map[0] + 1
     children: list[Node] = []
+    inline = False
     for child in node.children:
-        if child.type == "footnote_anchor":  # the note's way back: each output makes its own
+        if child.type in ("footnote_anchor", "alert_title"):  # each output makes its own way back and title
             continue
         if child.type == "inline":
+            inline = True
             lines = _Lines(line_of(child) or line)
             children.extend(_inline(grandchild, lines) for grandchild in child.children)
         else:
             children.append(convert(child, line))
-    return _node(node, tuple(children), line)
+    return _node(node, tuple(subset.inline(children) if inline else subset.blocks(children)), line)
 
 
 def _inline(node: SyntaxTreeNode, lines: _Lines) -> Node:
     """Turn an inline element into a Node dated at its own line; a line break moves the later ones down."""
     line = lines.line
-    children = tuple(_inline(child, lines) for child in node.children if child.type != "footnote_anchor")
+    children = [_inline(child, lines) for child in node.children if child.type != "footnote_anchor"]
     if node.type in ("softbreak", "hardbreak"):
         lines.line += 1
     elif node.type == "math_inline":
         lines.line += node.content.count("\n")
-    return _node(node, children, line)
+    return _node(node, tuple(subset.inline(children)) if children else (), line)
 
 
 # markdown-it's token types that become another kind of the model (raw HTML is off: what the
@@ -107,6 +113,8 @@ def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
     elif kind == "fence":
         text = node.content
         attrs["lang"] = (node.info or "").strip().split(" ")[0] if node.type == "fence" and node.info else ""
+        if attrs["lang"].lower() == "mermaid":  # a diagram, as GitHub, GitLab and Obsidian draw it
+            return Node("diagram", (), text, (), line)
     elif kind == "math_block":
         text = node.content.strip()
     elif kind == "heading":
@@ -117,8 +125,11 @@ def _node(node: SyntaxTreeNode, children: tuple[Node, ...], line: int) -> Node:
         attrs["src"] = str(node.attrs.get("src", ""))
         attrs["alt"] = "".join(c.content for c in node.children)
         children = ()
-    elif kind in ("footnote_ref", "footnote"):
-        attrs["label"] = str(node.meta.get("label", ""))
+    elif kind in ("footnote_ref", "footnote"):  # an inline note (`^[...]`) has an id but no label
+        attrs["label"] = str(node.meta.get("label") or "")
+        attrs["id"] = str(node.meta.get("id", ""))
+    elif kind == "alert":
+        attrs["kind"] = str(node.meta.get("kind", "note")).lower()
     elif kind == "list_item" and "task-list-item" in str(node.attrs.get("class", "")):
         attrs["task"] = "true"
     elif kind == "ordered_list":

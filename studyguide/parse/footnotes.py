@@ -22,7 +22,11 @@ LEFT_AS_TEXT = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 def definitions(blocks: list[SyntaxTreeNode]) -> tuple[list[SyntaxTreeNode], dict[str, Node]]:
-    """Split a file's top-level blocks into the others and its footnotes (converted), by label."""
+    """Split a file's top-level blocks into the others and its footnotes (converted), by markdown-it's id.
+
+    The id, not the label: pandoc's inline notes (`text^[the note]`) have none, and a label
+    defined twice is one note (the first), which markdown-it gives one id.
+    """
     notes: dict[str, Node] = {}
     rest = []
     for block in blocks:
@@ -32,7 +36,7 @@ def definitions(blocks: list[SyntaxTreeNode]) -> tuple[list[SyntaxTreeNode], dic
         for note in block.children:
             line = next((child.map[0] + 1 for child in note.children if child.map), 0)
             converted = convert(note, line)
-            notes.setdefault(converted.attr("label"), Node("footnote", converted.children, line=line))
+            notes.setdefault(converted.attr("id"), Node("footnote", converted.children, "", converted.attrs, line))
     return rest, notes
 
 
@@ -41,22 +45,33 @@ def attach(
 ) -> tuple[Node | None, Node, Node | None, tuple[Node, ...]]:
     """Number the notes a question refers to, in order of first use; return its trees so numbered, and the notes."""
     numbers: dict[str, int] = {}
+    lines: dict[str, int] = {}  # where each note is first referred to: an inline note's own line
 
     def number(node: Node) -> Node:
         if node.kind == "footnote_ref":
-            label = node.attr("label")
-            numbers.setdefault(label, len(numbers) + 1)
-            return Node("footnote_ref", (), "", (("label", label), ("number", str(numbers[label]))), node.line)
+            key = node.attr("id")
+            numbers.setdefault(key, len(numbers) + 1)
+            lines.setdefault(key, node.line)
+            attrs = (("id", key), ("label", node.attr("label")), ("number", str(numbers[key])))
+            return Node("footnote_ref", (), "", attrs, node.line)
         if not node.children:
             return node
         return Node(node.kind, tuple(number(child) for child in node.children), node.text, node.attrs, node.line)
 
     numbered = (None if core is None else number(core), number(answer), None if sources is None else number(sources))
     carried = []
-    for label, n in numbers.items():  # a note's own references to other notes are not followed
-        note = notes[label]
-        carried.append(Node("footnote", note.children, "", (("label", label), ("number", str(n))), note.line))
+    for key, n in numbers.items():  # a note's own references to other notes are not followed
+        note = notes.get(key, Node("footnote"))
+        attrs = (("id", key), ("label", note.attr("label")), ("number", str(n)))
+        children = note.children if note.line else tuple(_placed(child, lines[key]) for child in note.children)
+        carried.append(Node("footnote", children, "", attrs, note.line or lines[key]))
     return (*numbered, tuple(carried))
+
+
+def _placed(node: Node, line: int) -> Node:
+    """Return an inline note's node dated at the line that holds the note (markdown-it gives it none)."""
+    children = tuple(_placed(child, line) for child in node.children)
+    return Node(node.kind, children, node.text, node.attrs, node.line or line)
 
 
 def unreferenced(path: Path, text: str, env: dict[str, Any], problems: list[Problem]) -> None:

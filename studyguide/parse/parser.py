@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from studyguide.errors import Problem
 from studyguide.model import Guide, Node, Question, Section, Source
-from studyguide.parse import clozes, footnotes, pitfalls
+from studyguide.parse import clozes, footnotes, pitfalls, subset
 from studyguide.parse.convert import convert, line_of, markdown, section_data, section_from
 from studyguide.parse.reading import MAX_FILE_BYTES, SLUG, ReadError, decode, load_meta, read_bytes
 from studyguide.store.cache import Cache
@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all
     from markdown_it.tree import SyntaxTreeNode
 
 HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
+# A tag: letters of any script and digits, in words joined by hyphens ("ذرة", "équilibre-chimique"), lowercase.
+TAG = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
 FIELD = re.compile(r"^(Tags|Sources|See also|Reverse):\s*(.*)$", re.DOTALL)
 # Limits, documented in the README: beyond them a build stops with a clear message.
 MAX_QUESTIONS = 20_000
@@ -83,8 +85,8 @@ def _split_heading(text: str) -> tuple[str, str | None]:
     """Split 'Title {#id}' into the title and the raw text inside the braces."""
     match = HEADING_ID.search(text)
     if not match:
-        return text.strip(), None
-    return text[: match.start()].strip(), match.group(1).strip()
+        return subset.with_emoji(text.strip()), None
+    return subset.with_emoji(text[: match.start()].strip()), match.group(1).strip()
 
 
 def _heading_id(raw: str | None, path: Path, line: int, what: str, problems: list[Problem]) -> str:
@@ -121,7 +123,7 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
     env: dict[str, Any] = {}
     blocks, notes = footnotes.definitions(SyntaxTreeNode(markdown().parse(text, env)).children)
     footnotes.unreferenced(path, text, env, problems)
-    blocks = pitfalls.checked(path, text, blocks, problems)
+    blocks = pitfalls.checked(path, text, blocks, problems, env)
     section: tuple[str, str, int] | None = None
     questions: list[Question] = []
     current: tuple[str, str, int, list[SyntaxTreeNode]] | None = None
@@ -222,9 +224,11 @@ def _make_question(
     elif "Sources" in fields:
         paragraph = _strip_field(convert(fields["Sources"], line), "Sources:")
         sources = Node("root", (paragraph,), line=paragraph.line)
-    answer = clozes.find(Node("root", tuple(convert(b, line_of(b)) for b in body), line=line), path, problems)
+    converted = subset.blocks([convert(b, line_of(b)) for b in body])
+    answer = clozes.find(Node("root", tuple(converted), line=line), path, problems)
     core, answer, sources, notes_used = footnotes.attach(core, answer, sources, notes)
     footnotes.check(path, [core, answer, sources], problems)
+    subset.leftovers(path, [core, answer, sources, *notes_used], problems)
     reverse = clozes.check(path, title, line, (core, answer, sources, notes_used), fields.get("Reverse"), problems)
     if not qid or not title:
         return None
@@ -247,10 +251,9 @@ def _tags(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[s
     if not tags:
         problems.append(Problem(path, line_of(block), "'Tags:' line lists no tags"))
     for tag in tags:
-        if not SLUG.match(tag):
-            problems.append(
-                Problem(path, line_of(block), f"malformed tag '{tag}': use lowercase letters, digits and hyphens")
-            )
+        if not TAG.match(tag) or tag != tag.lower():
+            message = f"malformed tag '{tag}': use lowercase letters (of any script), digits and hyphens"
+            problems.append(Problem(path, line_of(block), message))
     if len(set(tags)) != len(tags):
         problems.append(Problem(path, line_of(block), "a tag is listed twice"))
     return tuple(tags)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 from studyguide.i18n import Messages
 from studyguide.i18n import messages as catalogue_messages
+from studyguide.markup.alerts import alert_html
 from studyguide.model import Guide, Meta
 from studyguide.stages import Job, Need, Options, Snapshot
 
@@ -113,3 +114,22 @@ def counts(guide: Guide, words: Messages) -> str:
     questions = words.plural("question-count", "%(num)d question", "%(num)d questions", len(guide.questions))
     sections = words.plural("section-count", "%(num)d section", "%(num)d sections", len(guide.sections))
     return words.text("questions-in-sections", "%(questions)s in %(sections)s", questions=questions, sections=sections)
+
+
+def alert_hook(meta: Meta) -> Callable[[str, str], str]:
+    """Return the alert hook: a callout titled in the guide's language (with its own labels)."""
+    titles = alert_titles(meta)
+    return lambda kind, inner: alert_html(kind, inner, titles.__getitem__)
+
+
+@functools.cache
+def alert_titles(meta: Meta) -> dict[str, str]:
+    """Return the title of each kind of alert in the guide's language."""
+    words = messages(meta)
+    return {
+        "note": words.text("alert-note", "Note"),
+        "tip": words.text("alert-tip", "Tip"),
+        "important": words.text("alert-important", "Important"),
+        "warning": words.text("alert-warning", "Warning"),
+        "caution": words.text("alert-caution", "Caution"),
+    }

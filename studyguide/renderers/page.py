@@ -15,10 +15,11 @@ from markupsafe import Markup
 
 from studyguide.i18n import Messages
 from studyguide.markup import Hooks, highlight, notes_html, plain_checkbox, to_html
+from studyguide.markup.alerts import NOTATION_CSS, alert_colours
 from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, svg_hooks
 from studyguide.model import Guide, Question
-from studyguide.renderers.base import Renderer, counts, environment, messages, task_boxes
+from studyguide.renderers.base import Renderer, alert_hook, counts, environment, messages, task_boxes
 from studyguide.stages import Job, Options, Resources
 
 if TYPE_CHECKING:
@@ -27,6 +28,15 @@ if TYPE_CHECKING:
 PAGE_MATH_SCALE = 1.2  # the page's sans-serif text has a larger x-height than the Pagella the formulas match
 # The page scrolls a formula wider than the column.
 SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
+# Callouts, <details> and <mark> in the page's colours, light and dark.
+NOTATION_COLOURS = (
+    "details.block { --details-line: var(--line); } details.block > summary { cursor: pointer; }\n"
+    "mark { background: #fff1a8; color: #1b1f24; }\n"
+    "@media (prefers-color-scheme: dark) {\n"
+    + alert_colours(dark=True)
+    + "mark { background: #5c4d00; color: #f3f4f6; }\n"
+    ".diagram svg { filter: invert(1) hue-rotate(180deg); }\n}\n"
+)
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
 # Our scripts, inlined in this order after the library: the list's filters, a question's study items, study mode.
@@ -121,7 +131,7 @@ def hooks_for_page(resources: Resources) -> tuple[Hooks, Formulas]:
 def css_for_page() -> str:
     """Return the page's CSS for code, math and images: light code, and dark when the system prefers it."""
     code = f"{highlight.light_css()}\n@media (prefers-color-scheme: dark) {{\n{highlight.dark_css('html')}\n}}\n"
-    return code + MATH_CSS + SCROLL_CSS
+    return code + MATH_CSS + SCROLL_CSS + NOTATION_CSS + alert_colours() + NOTATION_COLOURS
 
 
 class PageRenderer(Renderer):
@@ -129,7 +139,7 @@ class PageRenderer(Renderer):
 
     name = "html"
     description = "self-contained HTML study page"
-    needs = frozenset({"formulas", "images"})
+    needs = frozenset({"formulas", "diagrams", "images"})
     templates = ("page",)
 
     def filename(self, guide: Guide, options: Options) -> str:
@@ -159,7 +169,12 @@ class PageRenderer(Renderer):
         script = page_script(env)
         tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(job.resources)
-        hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox), code=focusable(hooks.code))
+        hooks = dataclasses.replace(
+            hooks,
+            checkbox=task_boxes(guide.meta, plain_checkbox),
+            code=focusable(hooks.code),
+            alert=alert_hook(guide.meta),
+        )
         words = messages(guide.meta)
         entries = self.entries(guide, hooks, words)
         html = env.get_template("page/index.html").render(

@@ -69,4 +69,5 @@ def code_digest() -> str:
     digest = hashlib.sha256()
     hash_tree(digest, PACKAGE, "*.py")
     hash_tree(digest, PACKAGE / "locales", "*.po")  # the outputs' own words
+    hash_tree(digest, PACKAGE / "markup" / "math" / "data", "*")  # MathJax's names, mhchem's parser
     return digest.hexdigest()

@@ -11,14 +11,18 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from studyguide.markup.math import chem, fonts
 from studyguide.markup.math.glyphs import OUTLINES, PATH_TOKEN, Glyphs
 from studyguide.markup.math.glyphs import compact_number as _number
+from studyguide.markup.math.typeset import MAX_FORMULA_CHARS, MAX_FORMULA_DEPTH, MathError, check_braces, render
 from studyguide.markup.math.vocab import for_ziamath, mathjax_problem
 from studyguide.store.cache import Cache
 
+__all__ = ["MathError", "draw", "render", "Formulas", "math_font", "scale"]
+
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
-RENDER_VERSION = "3"
+RENDER_VERSION = "4"
 FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
 # The PDF's text is TeX Gyre Pagella: its formulas are drawn in the matching math font, where Debian's
 # fonts-texgyre-math puts it. Without it, ziamath's own STIX Two Math (its x-height is smaller: scaled).
@@ -50,55 +54,6 @@ def parse_svg(text: str) -> ET.Element:
     return root
 
 
-class MathError(Exception):
-    """A formula that cannot be rendered."""
-
-
-MAX_FORMULA_CHARS = 600
-# ziamath's time grows about twofold with each level of nested groups and with the length: at these
-# limits a formula is drawn in 0.5 to 0.9 s (worst of four shapes, measured); 6 deep, 1,000
-# characters took 2.4 s. The real content's formulas are 439 characters and 4 deep at most.
-MAX_FORMULA_DEPTH = 5
-
-
-def check_braces(tex: str) -> None:
-    """Raise MathError for unbalanced `{` `}` (ziamath would draw a stray brace instead) or groups nested too deep."""
-    depth = deepest = 0
-    for brace in re.findall(r"\\left\b|\\right\b|\\.|[{}]", tex):
-        if brace in ("{", "\\left"):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif brace in ("}", "\\right"):
-            depth -= 1
-            if depth < 0:
-                raise MathError("a '}' closes nothing" if brace == "}" else "a '\\right' closes nothing")
-    if depth:
-        raise MathError("a '{' (or '\\left') is never closed")
-    if deepest > MAX_FORMULA_DEPTH:
-        raise MathError(f"groups nested {deepest} deep: more than the limit of {MAX_FORMULA_DEPTH}")
-
-
-def render(tex: str, display: bool) -> str:
-    """Render one formula to ziamath's standalone SVG; raise MathError when it cannot be rendered."""
-    from ziamath.zmath import Latex
-
-    check_braces(tex)
-    if not tex.strip():
-        raise MathError("empty formula")
-    try:
-        formula = Latex(tex, inline=not display, color="currentColor", font=math_font()[0])
-        unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
-        if unknown:
-            raise MathError(f"'{unknown[0]}' is unknown to the page and PDF's formula renderer (ziamath)")
-        return formula.svg()
-    except MathError:
-        raise
-    except Exception as exc:  # ziamath and latex2mathml raise many types; each is the formula's fault
-        detail = str(exc).strip()
-        name = f"{type(exc).__name__}{': ' + detail if detail else ''}"
-        raise MathError(f"the page and PDF's formula renderer (ziamath) cannot draw it ({name})") from exc
-
-
 # Commands that act in a reader's MathJax (Anki's cards, which load the full TeX package set without
 # the `safe` extension): links, styles, classes and ids, boxes with a style, loading extensions or
 # changing options, raw characters and data attributes, and building a command's name from pieces.
@@ -128,7 +83,9 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
     for_cards = mathjax_problem(tex)
     if for_cards is not None:
         raise MathError(for_cards)
-    key = cache.key("math", f"render {RENDER_VERSION}\0font {math_font()[1]}\0display {int(display)}\0", tex)
+    check_braces(tex)
+    used = f"font {math_font()[1]}" + ("" if tex.isascii() else f" text {fonts.fonts_digest()}")
+    key = cache.key("math", f"render {RENDER_VERSION}\0{used}\0display {int(display)}\0", tex)
     if not svg_needed and cache.has("math", key):
         return ""
     stored = cache.get("math", key)
@@ -136,9 +93,32 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
         svg = stored.decode("utf-8", errors="replace")
         if svg.startswith("<svg") and svg.endswith("</svg>"):
             return svg
-    svg = render(for_ziamath(tex), display)
+    drawing, depth = for_drawing(tex, cache)
+    svg = render(drawing, display, math_font()[0], depth)
     cache.put("math", key, svg.encode())
     return svg
+
+
+# mhchem's LaTeX is about five times the length of what the author wrote, and nests deeper (an arrow
+# with conditions: 5 levels). ziamath's time grows with both: at these limits a formula of chemistry
+# is drawn in about 10 s (measured: 717 characters, 7 deep, 9.4 s), and cached after.
+CHEMISTRY_DEPTH = 2
+MAX_CHEMISTRY_CHARS = 800
+
+
+def for_drawing(tex: str, cache: Cache | None = None) -> tuple[str, int]:
+    """Return a formula as ziamath draws it (chemistry translated) and the nesting its groups may reach."""
+    tex = for_ziamath(tex)
+    if not chem.has_chemistry(tex):
+        return tex, MAX_FORMULA_DEPTH
+    try:
+        latex = chem.for_ziamath(chem.translate(tex, cache))
+    except chem.ChemError as exc:
+        raise MathError(str(exc)) from None
+    if len(latex) > MAX_CHEMISTRY_CHARS:
+        message = f"mhchem's LaTeX for it has {len(latex)} characters: more than the limit of {MAX_CHEMISTRY_CHARS}"
+        raise MathError(message + "; split the formula")
+    return latex, MAX_FORMULA_DEPTH + CHEMISTRY_DEPTH
 
 
 GEOMETRY = ("x", "y", "width", "height", "x1", "y1", "x2", "y2")

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
+
+from studyguide.markup.math.chem import group
 
 COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^{}]*)\}")
 # Commands one output lacks, with the equivalent it knows.
 FOR_MATHJAX = {r"\bm": r"\boldsymbol"}  # MathJax has no bm package; \boldsymbol is the same bold math
 FOR_ZIAMATH = {r"\operatorname*": r"\operatorname"}  # ziamath prints the star; limits go beside instead of below
+# Commands mhchem reads inside \ce{...} itself (a bond, "circa"): MathJax's mhchem knows them there.
+MHCHEM_OWN = frozenset({r"\bond", r"\ca"})
 # What neither output shows as written.
 DOUBLE_STRUCK_DIGIT = re.compile(r"\\mathbb\s*\{?\s*\d")
 
@@ -49,10 +54,58 @@ def mathjax_problem(tex: str) -> str | None:
         return "no output draws a double-struck digit (\\mathbb{1} shows a plain 1); write \\mathbf{1} or \\mathbb{I}"
     known = mathjax_names()
     translated = for_mathjax(tex)
+    chemistry = MHCHEM_OWN if "\\ce" in tex or "\\pu" in tex else frozenset()
     for command in COMMAND.findall(translated):
-        if command[1:] not in known and command not in known:  # delimiters are listed with their backslash
+        if command[1:] not in known and command not in known and command not in chemistry:  # delimiters: with "\\"
             return f"'{command}' is unknown to Anki's MathJax: the card would show it in red"
     for name in ENVIRONMENT.findall(translated):
         if "{" + name.strip() + "}" not in known:
             return f"the environment '{name.strip()}' is unknown to Anki's MathJax: the card would show an error"
     return None
+
+
+# Words in a right-to-left script inside a formula: Anki's MathJax draws their letters one by one,
+# left to right (unjoined, in reverse order). Words standing at the formula's top level in one of
+# these commands are taken out and set as text between the formula's pieces on the cards.
+TEXT_COMMAND = re.compile(
+    r"\\(text|textrm|textnormal|textbf|textit|textsf|mathrm|mathbf|mathit|mathsf|mbox)(?![A-Za-z])"
+)
+BOLD = frozenset({"textbf", "mathbf"})
+
+
+def right_to_left(text: str) -> bool:
+    """Tell whether a text holds a letter of a right-to-left script (Arabic, Hebrew, Syriac...)."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def card_pieces(tex: str) -> list[tuple[str, str]] | None:
+    """Split a formula for a card into ("math", TeX) and ("text" or "bold", words) pieces, the words being its
+    right-to-left words at its top level; None when right-to-left letters stay inside the formula."""
+    pieces: list[tuple[str, str]] = []
+    depth, at, index = 0, 0, 0
+    while index < len(tex):
+        char = tex[index]
+        match = TEXT_COMMAND.match(tex, index) if char == "\\" and depth == 0 else None
+        found = group(tex, match.end()) if match else None
+        if match and found and right_to_left(found[0]) and "\\" not in found[0] and "$" not in found[0]:
+            pieces.append(("math", tex[at:index]))
+            pieces.append(("bold" if match.group(1) in BOLD else "text", found[0]))
+            at = index = found[1]
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        index += 2 if char == "\\" else 1
+    pieces.append(("math", tex[at:]))
+    if any(kind == "math" and not _whole(part) for kind, part in pieces):
+        return None
+    return [(kind, part) for kind, part in pieces if kind != "math" or part.strip()]
+
+
+def _whole(tex: str) -> bool:
+    """Tell whether a piece of a formula stands alone: no right-to-left letters, pairs closed, no script left open."""
+    pairs = all(
+        len(re.findall(rf"\\{a}(?![A-Za-z])", tex)) == len(re.findall(rf"\\{b}(?![A-Za-z])", tex)) for a, b in PAIRS
+    )
+    return pairs and not right_to_left(tex) and not tex.rstrip().endswith(("^", "_", "\\"))
+
+
+PAIRS = (("left", "right"), ("begin", "end"))

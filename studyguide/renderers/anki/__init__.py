@@ -19,7 +19,7 @@ class AnkiRenderer(Renderer):
 
     name = "anki"
     description = "Anki deck (.apkg), one note per question, one subdeck per section"
-    needs = frozenset({"images", "history"})
+    needs = frozenset({"diagrams", "images", "history"})
     templates = ("anki",)
     keeps_state = True
 

@@ -6,8 +6,9 @@ import re
 from html import escape
 
 from studyguide.markup import Hooks, highlight
-from studyguide.markup.math.vocab import for_mathjax
-from studyguide.markup.places import MATH_CSS, image_tag
+from studyguide.markup.alerts import NOTATION_CSS, alert_colours
+from studyguide.markup.math.vocab import card_pieces, for_mathjax, right_to_left
+from studyguide.markup.places import MATH_CSS, diagram_hook, image_tag
 from studyguide.stages import Resources
 
 # MathJax in a card reads these in the text as formula delimiters; an empty element between the
@@ -65,9 +66,29 @@ def cloze_field(html: str) -> str:
 
 
 def anki_math(tex: str, display: bool) -> str:
-    """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\]."""
-    tex = for_mathjax(tex)
-    return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+    """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\].
+
+    Right-to-left words at the formula's top level are set as text between its pieces: MathJax would
+    draw their letters one by one, left to right (the parser warns of such words it cannot take out).
+    """
+    pieces = card_pieces(tex) if right_to_left(tex) else None
+    if pieces is None:
+        tex = for_mathjax(tex)
+        return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+    style = "\\displaystyle " if display else ""
+    parts = []
+    for at, (kind, part) in enumerate(pieces):
+        if kind == "math":  # an empty group beside the words keeps TeX's spacing of an operator or relation
+            before = "{}" if at > 0 else ""
+            after = "{}" if at + 1 < len(pieces) else ""
+            parts.append(escape(f"\\({style}{before}{for_mathjax(part)}{after}\\)"))
+            continue
+        words = anki_text(part.strip())
+        words = f"<b>{words}</b>" if kind == "bold" else words  # the spaces around stay outside the isolate
+        lead, trail = " " if part[:1].isspace() else "", " " if part[-1:].isspace() else ""
+        parts.append(f'{lead}<bdi class="math-words">{words}</bdi>{trail}')
+    joined = "".join(parts)  # a formula runs left to right, as the page and the PDF draw it, in a text of any direction
+    return f'<div class="math display" dir="ltr">{joined}</div>' if display else f'<bdi dir="ltr">{joined}</bdi>'
 
 
 def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
@@ -79,7 +100,13 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
 
     media = {img.name: img.data for img in images.values()}
     hooks = Hooks(
-        math=anki_math, code=highlight.highlight, image=image, text=anki_text, question_links=False, cloze=marked_cloze
+        math=anki_math,
+        code=highlight.highlight,
+        image=image,
+        text=anki_text,
+        question_links=False,
+        cloze=marked_cloze,
+        diagram=diagram_hook(resources),
     )
     return hooks, media
 
@@ -87,4 +114,14 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
 def css_for_anki() -> str:
     """Return the cards' CSS for code and images: light, and dark under Anki's night-mode classes."""
     code = f"{highlight.light_css()}\n{highlight.dark_css('.nightMode')}\n{highlight.dark_css('.night_mode')}\n"
-    return code + MATH_CSS
+    night = "".join(alert_colours(scope, dark=True) for scope in (".nightMode", ".night_mode"))
+    return code + MATH_CSS + NOTATION_CSS + alert_colours() + night + CARD_NOTATION
+
+
+# A card shows all at once: a <details> block is open; <mark> in the card's light or night colours.
+CARD_NOTATION = """\
+details.block { --details-line: var(--sg-rule); }
+mark { background: #fff1a8; color: #1a1a1a; }
+.nightMode mark, .night_mode mark { background: #5c4d00; color: #f0f0f0; }
+.nightMode .diagram svg, .night_mode .diagram svg { filter: invert(1) hue-rotate(180deg); }
+"""

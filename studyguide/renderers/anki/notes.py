@@ -18,7 +18,7 @@ from studyguide.renderers.anki.kinds import (
     note_type_parts,
     stable_id,
 )
-from studyguide.renderers.base import task_boxes
+from studyguide.renderers.base import alert_hook, task_boxes
 from studyguide.stages import Job, Resources, Snapshot, content_hash
 
 __all__ = ["FIELDS", "MODEL_ID", "MODEL_NAME", "TEMPLATE_NAME", "Deck", "NoteContent", "deck", "stable_id"]
@@ -75,7 +75,9 @@ def deck(job: Job) -> Deck:
 def _render_notes(guide: Guide, resources: Resources) -> tuple[list[NoteContent], dict[str, bytes]]:
     """Render every note's fields with the card hooks."""
     hooks, media = hooks_for_anki(resources)
-    hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox))
+    hooks = dataclasses.replace(
+        hooks, checkbox=task_boxes(guide.meta, plain_checkbox), alert=alert_hook(guide.meta), details_open=True
+    )
     titles = {q.id: q.title for q in guide.questions}
     notes = []
     for section in guide.sections:

@@ -21,7 +21,7 @@ class PdfRenderer(Renderer):
 
     name = "pdf"
     description = "printable study guide (PDF, A4 or US Letter, full or self-test edition)"
-    needs = frozenset({"formulas", "images"})
+    needs = frozenset({"formulas", "diagrams", "images"})
     templates = ("pdf",)
     costly = True
 

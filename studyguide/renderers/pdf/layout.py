@@ -14,10 +14,11 @@ from typing import IO, TYPE_CHECKING
 from markupsafe import Markup
 
 from studyguide.markup import Hooks, highlight, inline_html, to_html
+from studyguide.markup.alerts import NOTATION_CSS, alert_colours
 from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
 from studyguide.model import Guide, Node, Question, cloze_numbers
-from studyguide.renderers.base import counts, environment, messages, task_boxes
+from studyguide.renderers.base import alert_hook, counts, environment, messages, task_boxes
 from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
 from studyguide.renderers.pdf.speedups import faster_writing
 from studyguide.renderers.pdf.words import print_words
@@ -58,7 +59,16 @@ def hooks_for_pdf(resources: Resources, cache: Cache | None = None) -> tuple[Hoo
 
 def css_for_pdf() -> str:
     """Return the PDF's CSS for code, math and images: the light code style, wrapped rather than scrolled."""
-    return highlight.light_css(scroll=False) + "\n" + MATH_CSS
+    return highlight.light_css(scroll=False) + "\n" + MATH_CSS + NOTATION_CSS + alert_colours() + PRINTED_NOTATION
+
+
+# On paper: a <details> block is open and its summary a plain heading; <mark> a light tint that prints.
+PRINTED_NOTATION = """\
+details.block > summary { list-style: none; }
+details.block > summary::marker, details.block > summary::-webkit-details-marker { content: none; }
+mark { background: #fff1a8; color: inherit; }
+.alert, details.block, .diagram { break-inside: avoid; }
+"""
 
 
 def iso_date(epoch: int) -> str:
@@ -135,7 +145,10 @@ class Printer:
         self.guide = job.guide
         self.options = job.options
         self.hooks: Hooks = dataclasses.replace(
-            hooks_for_pdf(job.resources, job.cache)[0], checkbox=task_boxes(job.guide.meta, printed_checkbox)
+            hooks_for_pdf(job.resources, job.cache)[0],
+            checkbox=task_boxes(job.guide.meta, printed_checkbox),
+            alert=alert_hook(job.guide.meta),
+            details_open=True,
         )
         self.words = messages(job.guide.meta)
 
