@@ -24,6 +24,17 @@ if TYPE_CHECKING:
 
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
+# Our scripts, inlined in this order after the library: the list's filters, then study mode (the
+# scheduler, the stored progress, the session, then its settings, statistics and interview plan).
+SCRIPTS = (
+    "script.js",
+    "study-schedule.js",
+    "study-store.js",
+    "study.js",
+    "study-settings.js",
+    "study-stats.js",
+    "study-plan.js",
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,7 @@ def page_script(env: jinja2.Environment) -> str:
     """
     assert env.loader is not None
     library, _, _ = env.loader.get_source(env, VENDOR)
-    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in ("script.js", "study.js"))]
+    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in SCRIPTS)]
     script = '"use strict";\n' + "\n".join(parts)
     if "</script" in script.lower():
         raise ValueError("the page's script must not contain '</script'")

@@ -164,13 +164,28 @@
       next.day = t.today + days;
       next.due = new Date(dayStart(next.day, t.rollover)).toISOString();
     }
-    return { card: next, secs: days !== undefined ? days * 86400 : secs };
+    return { card: next, secs: days !== undefined ? days * 86400 : secs, days: days };
   };
+
+  // The card a grade makes when the answer comes later than the card was shown: the same interval
+  // (the one its button showed) from the moment of the answer, as Anki applies the states it showed.
+  function rebase(outcome, now, rollover) {
+    var card = {}, t = timing(now, rollover);
+    Object.keys(outcome.card).forEach(function (k) { card[k] = outcome.card[k]; });
+    card.last_review = new Date(now).toISOString();
+    if (outcome.days !== undefined) {
+      card.day = t.today + outcome.days;
+      card.due = new Date(dayStart(card.day, rollover)).toISOString();
+    } else {
+      card.due = new Date(now + outcome.secs * 1000).toISOString();
+    }
+    return card;
+  }
 
   S.schedule = {
     NEW: NEW, LEARNING: LEARNING, REVIEW: REVIEW, RELEARNING: RELEARNING, DAY: DAY,
     S_MIN: F.S_MIN, S_MAX: F.S_MAX, MAX_INTERVAL: MAX_INTERVAL, LEARN_STEPS: LEARN_STEPS, RELEARN_STEPS: RELEARN_STEPS,
-    dayNumber: dayNumber, dayStart: dayStart, timing: timing, elapsedDays: elapsedDays,
+    dayNumber: dayNumber, dayStart: dayStart, timing: timing, elapsedDays: elapsedDays, rebase: rebase,
     answer: function (card, now, options) { return new Answer(card, now, options); }
   };
 })(window.studyguide || (window.studyguide = {}));
