@@ -101,8 +101,9 @@
     return out;
   }
 
+  // A review's identity: its question and moment (a question is not answered twice in a millisecond).
   function reviewKey(e) {
-    return e.q + "@" + e.t;
+    return isMap(e) && typeof e.q === "string" && typeof e.t === "number" ? e.q + "@" + e.t : "";
   }
 
   function Store(guideId) {
@@ -231,7 +232,7 @@
         report.cards += 1;
       });
       var seen = map();
-      raw.log.forEach(function (e) { if (isMap(e)) seen[reviewKey(e)] = true; });
+      raw.log.forEach(function (e) { seen[reviewKey(e)] = true; });
       log.forEach(function (e) {
         if (logProblem(e, now)) report.refusedReviews += 1;
         else if (!seen[reviewKey(e)]) {

@@ -231,7 +231,7 @@
         if (last.before === undefined) delete raw.cards[last.id];
         else raw.cards[last.id] = last.before;
       }
-      raw.log = raw.log.filter(function (e) { return !e || S.store.reviewKey(e) !== key; });
+      raw.log = raw.log.filter(function (e) { return S.store.reviewKey(e) !== key; });
     }).state;
     ahead = last.ahead;
     putBack();
