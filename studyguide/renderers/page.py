@@ -103,14 +103,15 @@ def script_hash(script: str) -> str:
 
 
 def page_script(env: jinja2.Environment) -> str:
-    """Return the page's one script: the scheduler library (ts-fsrs, as npm ships it, minified), then ours.
+    """Return the page's one script: the scheduler library (ts-fsrs, as npm ships it, minified), then ours (minified).
 
     The library is read as it is, not rendered as a template (its code may hold jinja2's delimiters);
-    rjsmin only takes out comments and spaces, as no minified build ships with the package.
+    rjsmin only takes out comments and spaces (no minified build ships with the package; ours stay
+    readable in the templates).
     """
     assert env.loader is not None
     library, _, _ = env.loader.get_source(env, VENDOR)
-    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in SCRIPTS)]
+    parts = [rjsmin.jsmin(library), *(rjsmin.jsmin(env.get_template(f"page/{name}").render()) for name in SCRIPTS)]
     script = '"use strict";\n' + "\n".join(parts)
     if "</script" in script.lower():
         raise ValueError("the page's script must not contain '</script'")
