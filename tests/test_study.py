@@ -303,3 +303,44 @@ def test_study_mode_fits_a_360_px_phone(contexts: Callable[..., BrowserContext],
     assert len(controls) > 15 and [c for c in controls if c[1] < 44] == []
     boxes = page.eval_on_selector_all("#study-grades button", "bs => bs.map(b => b.getBoundingClientRect().width)")
     assert len(boxes) == 4 and min(boxes) >= 44
+
+
+PHONE_BOXES = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const math = [...document.querySelectorAll('#study-body div.math')].map((d) => {
+    const svg = d.querySelector('svg');
+    return [box(svg).width, parseFloat(svg.getAttribute('width')) * parseFloat(getComputedStyle(svg).fontSize),
+      d.scrollWidth > d.clientWidth, d.tabIndex];
+  });
+  return { math, card: box(document.getElementById('study-card')).top,
+    answer: box(document.querySelector('#study-body .answer')).top,
+    controls: [box(document.querySelector('.study-controls')).top, box(document.querySelector('.study-controls')).bottom] };
+}"""
+
+
+def test_on_a_phone_formulas_scroll_the_question_stays_and_the_grades_are_pinned(
+    contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide
+) -> None:
+    page = open_page(contexts(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True), page_file, T0)
+    page.fill("#filter-text", "LeakyReLU")
+    page.click("#study-start")
+    reveal(page)
+    found = page.evaluate(PHONE_BOXES)
+    wide = [m for m in found["math"] if m[2]]
+    assert wide and all(abs(m[0] - m[1]) < 1 and m[3] == 0 for m in wide)  # full size, scrolled inside, focusable
+    assert all(abs(m[0] - m[1]) < 1 for m in found["math"])  # no formula shrinks
+    assert 0 <= found["card"] < 40 and found["answer"] < found["controls"][0]  # question and answer's start in view
+    assert abs(found["controls"][1] - 740) < 1  # the grade row sits at the bottom of the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_code_keeps_its_padding_and_scrolls(contexts: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    path = build_page(ROOT / "examples" / "git-basics", tmp_path / "out")
+    page = open_page(contexts(viewport={"width": 360, "height": 740}), path, T0)
+    page.fill("#filter-text", "staging area")
+    page.click("#study-start")
+    reveal(page)
+    pre = page.locator("#study-body pre").first
+    padding = pre.evaluate("p => [getComputedStyle(p).paddingLeft, getComputedStyle(p).paddingRight, p.scrollWidth > p.clientWidth]")
+    assert float(padding[0][:-2]) >= 10 and float(padding[1][:-2]) >= 10 and padding[2]
+    assert pre.get_attribute("tabindex") == "0"
