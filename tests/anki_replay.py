@@ -23,7 +23,9 @@ def at(clock: Path, millis: int) -> None:
 
 def main() -> None:
     """Replay stdin's answers into a fresh collection in the folder named by argv[1]; print what Anki did."""
+    from anki.cards import CardId
     from anki.collection import Collection
+    from anki.scheduler.v3 import Scheduler
 
     clock = Path(os.environ["FAKETIME_TIMESTAMP_FILE"])
     answers = json.load(sys.stdin)
@@ -32,11 +34,15 @@ def main() -> None:
     col.set_config("fsrs", True)
     basic = col.models.by_name("Basic")
     assert basic is not None
-    cards: dict[str, int] = {}
+    sched = col.sched
+    assert isinstance(sched, Scheduler)
+    deck = col.decks.id("Default")
+    assert deck is not None
+    cards: dict[str, CardId] = {}
     for question in dict.fromkeys(a["q"] for a in answers):
         note = col.new_note(basic)
         note["Front"] = question
-        col.add_note(note, col.decks.id("Default") or 1)
+        col.add_note(note, deck)
         cards[question] = note.cards()[0].id
     out = []
     for answer in answers:
@@ -44,8 +50,8 @@ def main() -> None:
         card = col.get_card(cards[answer["q"]])
         card.start_timer()
         states = col._backend.get_scheduling_states(card.id)
-        shown = list(col.sched.describe_next_states(states))
-        col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=answer["g"] - 1))
+        shown = list(sched.describe_next_states(states))
+        sched.answer_card(sched.build_answer(card=card, states=states, rating=answer["g"] - 1))
         card = col.get_card(card.id)
         memory = card.memory_state
         assert memory is not None

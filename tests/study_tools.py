@@ -39,7 +39,8 @@ const F = context.FSRS, algorithm = new F.FSRSAlgorithm({ enable_fuzz: false, en
 const memory = {}, out = [];
 for (const [id, elapsed, grade] of JSON.parse(fs.readFileSync(0, "utf8"))) {
   const next = algorithm.next_state(memory[id] || null, elapsed, grade);
-  memory[id] = { stability: Math.round(next.stability * 1e4) / 1e4, difficulty: Math.round(next.difficulty * 1e3) / 1e3 };
+  const stability = Math.round(next.stability * 1e4) / 1e4, difficulty = Math.round(next.difficulty * 1e3) / 1e3;
+  memory[id] = { stability, difficulty };
   out.push(memory[id]);
 }
 console.log(JSON.stringify(out));

@@ -107,7 +107,9 @@ def test_start_reveal_grade_five_reload(contexts: Callable[..., BrowserContext],
         page.keyboard.press(grade)
     assert shown == [q.id for q in guide.questions[:5]]
     assert [c["reps"] for c in stored(page, guide.meta.id)["cards"].values()] == [1] * 5
-    assert [(e["q"], e["g"]) for e in stored(page, guide.meta.id)["log"]] == list(zip(shown, (3, 4, 2, 1, 3), strict=True))
+    assert [(e["q"], e["g"]) for e in stored(page, guide.meta.id)["log"]] == list(
+        zip(shown, (3, 4, 2, 1, 3), strict=True)
+    )
     assert counts(page)[2] == 5
     page.reload()
     assert not page.locator("#study").is_visible()
@@ -280,18 +282,24 @@ def open_everything(page: Page) -> None:
 def test_axe_finds_no_violation_in_study_mode_and_statistics(
     contexts: Callable[..., BrowserContext], page_file: Path, scheme: str, width: int
 ) -> None:
-    page = open_page(contexts(color_scheme=scheme, bypass_csp=True, viewport={"width": width, "height": 740}), page_file, T0)
+    page = open_page(
+        contexts(color_scheme=scheme, bypass_csp=True, viewport={"width": width, "height": 740}), page_file, T0
+    )
     open_everything(page)
     assert page.locator("#study-stats svg.chart").count() == 2
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations)
 
 
-CONTROLS = """() => [...document.querySelectorAll('#study button, #study input, #study select, #study summary')]
-  .filter(e => e.checkVisibility() && !(e.type === 'checkbox' && e.closest('label')))
-  .map(e => [e.id || e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])
-  .concat([...document.querySelectorAll('#study label:has(input[type=checkbox])')]
-    .filter(e => e.checkVisibility()).map(e => ['label ' + e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height]))"""
+# Every visible control of study mode with its height; a checkbox is measured by its label, which takes its clicks.
+CONTROLS = """() => {
+  const name = (e) => [e.id || e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height];
+  const controls = [...document.querySelectorAll('#study button, #study input, #study select, #study summary')]
+    .filter(e => e.checkVisibility() && !(e.type === 'checkbox' && e.closest('label')));
+  const labels = [...document.querySelectorAll('#study label:has(input[type=checkbox])')]
+    .filter(e => e.checkVisibility());
+  return controls.concat(labels).map(name);
+}"""
 
 
 def test_study_mode_fits_a_360_px_phone(contexts: Callable[..., BrowserContext], page_file: Path) -> None:
@@ -312,9 +320,9 @@ PHONE_BOXES = """() => {
     return [box(svg).width, parseFloat(svg.getAttribute('width')) * parseFloat(getComputedStyle(svg).fontSize),
       d.scrollWidth > d.clientWidth, d.tabIndex];
   });
+  const controls = box(document.querySelector('.study-controls'));
   return { math, card: box(document.getElementById('study-card')).top,
-    answer: box(document.querySelector('#study-body .answer')).top,
-    controls: [box(document.querySelector('.study-controls')).top, box(document.querySelector('.study-controls')).bottom] };
+    answer: box(document.querySelector('#study-body .answer')).top, controls: [controls.top, controls.bottom] };
 }"""
 
 
@@ -341,6 +349,8 @@ def test_code_keeps_its_padding_and_scrolls(contexts: Callable[..., BrowserConte
     page.click("#study-start")
     reveal(page)
     pre = page.locator("#study-body pre").first
-    padding = pre.evaluate("p => [getComputedStyle(p).paddingLeft, getComputedStyle(p).paddingRight, p.scrollWidth > p.clientWidth]")
+    padding = pre.evaluate(
+        "p => [getComputedStyle(p).paddingLeft, getComputedStyle(p).paddingRight, p.scrollWidth > p.clientWidth]"
+    )
     assert float(padding[0][:-2]) >= 10 and float(padding[1][:-2]) >= 10 and padding[2]
     assert pre.get_attribute("tabindex") == "0"

@@ -27,7 +27,14 @@ if TYPE_CHECKING:
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GOOD = {"due": "2026-03-05T04:00:00.000Z", "day": 20517, "stability": 3.2, "difficulty": 5.1, "elapsed_days": 0}
-GOOD |= {"scheduled_days": 3, "learning_steps": 0, "reps": 1, "lapses": 0, "state": 2, "last_review": "2026-03-02T08:00:00.000Z"}
+GOOD |= {
+    "scheduled_days": 3,
+    "learning_steps": 0,
+    "reps": 1,
+    "lapses": 0,
+    "state": 2,
+    "last_review": "2026-03-02T08:00:00.000Z",
+}
 # One card for each way a card is refused, with the reason the page must give.
 BAD = {
     "future": {**GOOD, "last_review": "2026-03-03T08:00:00.000Z"},
@@ -81,9 +88,12 @@ def test_refused_cards_are_counted_with_their_reasons_and_the_rest_imported(
     contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide, tmp_path: Path
 ) -> None:
     ids = [q.id for q in guide.questions]
-    cards = {ids[0]: GOOD} | {ids[n + 1]: card for n, card in enumerate(BAD.values())}
+    cards: dict[str, Any] = {ids[0]: GOOD} | {ids[n + 1]: card for n, card in enumerate(BAD.values())}
     cards |= {"no-such-question": GOOD, "__proto__": GOOD, "constructor": GOOD, ids[6]: "not a card"}
-    log = [{"q": ids[0], "t": 1772438400000, "g": 3, "p": 0, "i": 600}, {"q": ids[0], "t": 1872438400000, "g": 3, "p": 0}]
+    log = [
+        {"q": ids[0], "t": 1772438400000, "g": 3, "p": 0, "i": 600},
+        {"q": ids[0], "t": 1872438400000, "g": 3, "p": 0},
+    ]
     log.append({"q": ids[0], "t": "yesterday", "g": 9, "p": 0})
     data = {"format": 2, "guide": guide.meta.id, "cards": cards, "log": log, "settings": {"newPerDay": "many"}}
     page = open_page(contexts(), page_file, T0)
@@ -99,7 +109,12 @@ def test_refused_cards_are_counted_with_their_reasons_and_the_rest_imported(
     imported = (study.get_attribute("data-imported") or "").format(cards=4, reviews=1)
     assert notice.split(imported + " ")[-1] == refused and notice.startswith(imported), notice
     kept = stored(page, guide.meta.id)
-    assert {k: kept["cards"][k] for k in kept["cards"]} == {ids[0]: GOOD, "no-such-question": GOOD, "__proto__": GOOD, "constructor": GOOD}
+    assert {k: kept["cards"][k] for k in kept["cards"]} == {
+        ids[0]: GOOD,
+        "no-such-question": GOOD,
+        "__proto__": GOOD,
+        "constructor": GOOD,
+    }
     assert kept["settings"].get("newPerDay") is None and page.input_value("#study-limit") == "20"
     assert page.locator("img[src='x']").count() == 0 and page.evaluate("({}).polluted") is None
     still_studies(page)
@@ -146,12 +161,16 @@ def hostile_progress(rng: random.Random, guide: Guide) -> Any:
     """Random progress: hostile cards, reviews and settings under real, unknown and inherited names."""
     roll = rng.random()
     if roll < 0.1:
-        return rng.choice(["", "{", "null", "[]", '"text"', "1e999", "{" * 2000, json.dumps(rng.choice(HOSTILE_VALUES))])
+        return rng.choice(
+            ["", "{", "null", "[]", '"text"', "1e999", "{" * 2000, json.dumps(rng.choice(HOSTILE_VALUES))]
+        )
     ids = [q.id for q in guide.questions[:6]] + KEYS
     data: dict[str, Any] = {"format": rng.choice([1, 2, 3, "2", None]), "guide": guide.meta.id}
     data["cards"] = {rng.choice(ids): hostile_card(rng) for _ in range(rng.randint(0, 8))}
     entry = {"q": guide.questions[0].id, "t": 1772438400000, "g": 3, "p": 0}
-    data["log"] = [{**entry, rng.choice(["q", "t", "g", "p", "i", "ahead"]): rng.choice(HOSTILE_VALUES)} for _ in range(3)]
+    data["log"] = [
+        {**entry, rng.choice(["q", "t", "g", "p", "i", "ahead"]): rng.choice(HOSTILE_VALUES)} for _ in range(3)
+    ]
     data["settings"] = {rng.choice(["newPerDay", "rollover", "fuzz", "plan"] + KEYS): rng.choice(HOSTILE_VALUES)}
     for name in rng.sample(["cards", "log", "settings", "resets", "resetAt"], rng.randint(0, 2)):
         data[name] = rng.choice(HOSTILE_VALUES)

@@ -65,7 +65,9 @@ def test_statistics_show_today_retention_heatmap_and_forecast(
     reviews = [e for e in log if e["p"] == 2 and day(e["t"]) > today - 30]
     share = sum(e["g"] > 1 for e in reviews) / len(reviews)
     words = page.locator("#study")
-    expected = (words.get_attribute("data-retention-value") or "").format(percent=f"{round(share * 100, 1):g}%", count=len(reviews))
+    expected = (words.get_attribute("data-retention-value") or "").format(
+        percent=f"{round(share * 100, 1):g}%", count=len(reviews)
+    )
     assert page.inner_text(".stats-retention strong") == expected
     days = sorted({day(e["t"]) for e in log})
     cells = page.locator("#study-stats svg.chart").first
@@ -74,7 +76,10 @@ def test_statistics_show_today_retention_heatmap_and_forecast(
     assert cells.locator("rect:not(.empty)").count() == len(days)
     titles = cells.locator("rect:not(.empty) title").all_text_contents()
     assert [int(t.rsplit(" ", 1)[1]) for t in titles] == [sum(day(e["t"]) == d for e in log) for d in days]
-    due = [max(today, c["day"] if c["day"] is not None else day(int(datetime.fromisoformat(c["due"]).timestamp() * 1000))) for c in data["cards"].values()]
+    due = [
+        max(today, c["day"] if c["day"] is not None else day(int(datetime.fromisoformat(c["due"]).timestamp() * 1000)))
+        for c in data["cards"].values()
+    ]
     bars = page.locator("#study-stats svg.chart").nth(1)
     assert bars.locator("rect").count() == 30
     shown = [int(t.rsplit(" ", 1)[1]) for t in bars.locator("rect title").all_text_contents()]
@@ -104,7 +109,9 @@ def test_an_interview_plan_and_studying_ahead_leave_the_schedule_alone(
     assert sum(int(r[1]) + int(r[2]) for r in rows) == 3 * len(guide.questions) - 1
     assert len(rows) == 10 and sum(int(r[1]) for r in rows) == 1
     ahead = int(rows[0][2])
-    assert 0 < ahead and page.inner_text("#plan-start") == (words.get_attribute("data-plan-start") or "").format(count=ahead)
+    assert 0 < ahead and page.inner_text("#plan-start") == (words.get_attribute("data-plan-start") or "").format(
+        count=ahead
+    )
     before = stored(page, guide.meta.id)
     page.click("#plan-start")
     assert page.locator("#study-mode").is_visible()

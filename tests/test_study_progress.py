@@ -10,13 +10,13 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from browser_tools import watched
-from conftest import CONTENT, ROOT, build_page
+from conftest import ROOT, build_page
 from playwright.sync_api import expect
-from study_tools import counts, current, key, open_page, reveal, settings, store, stored
+from study_tools import counts, current, open_page, reveal, settings, store, stored
 
 from studyguide.model import Guide
 from studyguide.pipeline import load_guide
@@ -49,7 +49,9 @@ def reviewed(page: Page, guide_id: str) -> list[tuple[str, int]]:
     return [(e["q"], e["g"]) for e in stored(page, guide_id)["log"]]
 
 
-def test_two_tabs_merge_instead_of_overwriting(contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide) -> None:
+def test_two_tabs_merge_instead_of_overwriting(
+    contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide
+) -> None:
     context = contexts()
     first, second = open_page(context, page_file, T0), open_page(context, page_file, T0)
     first.click("#study-start")
@@ -105,7 +107,13 @@ def test_format_1_progress_is_read_merged_and_left_in_place(
     ids = [q.id for q in guide.questions]
     review = {**FORMAT_1_CARD, "state": 2, "scheduled_days": 3, "due": "2026-03-02T12:00:00.000Z"}
     review["last_review"] = "2026-02-27T12:00:00.000Z"
-    learning = {**FORMAT_1_CARD, "state": 1, "scheduled_days": 0, "learning_steps": 1, "due": "2026-03-05T09:00:00.000Z"}
+    learning = {
+        **FORMAT_1_CARD,
+        "state": 1,
+        "scheduled_days": 0,
+        "learning_steps": 1,
+        "due": "2026-03-05T09:00:00.000Z",
+    }
     learning["last_review"] = "2026-03-01T08:50:00.000Z"
     old = {"format": 1, "guide": guide.meta.id, "newPerDay": 9, "day": 20260301, "newToday": 2, "doneToday": 2}
     old["cards"] = {ids[0]: review, ids[1]: learning}
@@ -129,7 +137,9 @@ def test_format_1_progress_is_read_merged_and_left_in_place(
     assert stored(page, guide.meta.id)["cards"][ids[1]]["reps"] == 4
 
 
-def test_undo_brings_each_card_back_as_it_was(contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide) -> None:
+def test_undo_brings_each_card_back_as_it_was(
+    contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide
+) -> None:
     page = open_page(contexts(), page_file, T0)
     page.click("#study-start")
     assert page.locator("#study-undo").is_disabled()
@@ -180,7 +190,8 @@ def test_import_merges_the_log_and_keeps_the_learners_settings(
     data = stored(here, guide.meta.id)
     assert data["cards"][ids[0]] == mine and sorted(data["cards"]) == sorted(ids[:4])
     assert sorted((e["q"], e["t"]) for e in data["log"]) == sorted(
-        [(e["q"], e["t"]) for e in json.loads(export.read_text())["log"]] + [(ids[0], int((T0 + timedelta(hours=1)).timestamp() * 1000))]
+        [(e["q"], e["t"]) for e in json.loads(export.read_text())["log"]]
+        + [(ids[0], int((T0 + timedelta(hours=1)).timestamp() * 1000))]
     )
     assert data["settings"]["newPerDay"] == 7 and counts(here)[2] == 5
     here.check("#study-import-settings")
@@ -216,7 +227,9 @@ def test_a_question_whose_id_is_constructor_is_studied_like_any_other(
     assert counts(page) == (0, 0, 1)
 
 
-def test_reset_one_question_and_the_whole_guide(contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide) -> None:
+def test_reset_one_question_and_the_whole_guide(
+    contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide
+) -> None:
     page = open_page(contexts(), page_file, T0)
     settings(page, guide.meta.id, newPerDay=8)
     page.click("#study-start")

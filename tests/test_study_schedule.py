@@ -137,7 +137,9 @@ def test_every_label_is_the_interval_applied_with_fuzz_on(
     assert len(days) > 40 and fuzzed > 5  # fuzz is on: many intervals are not FSRS's own
 
 
-def test_the_day_starts_at_4_am_not_at_midnight(contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide) -> None:
+def test_the_day_starts_at_4_am_not_at_midnight(
+    contexts: Callable[..., BrowserContext], page_file: Path, guide: Guide
+) -> None:
     tz = ZoneInfo("Asia/Tokyo")
     evening = datetime(2026, 3, 2, 23, 30, tzinfo=tz)
     page = open_page(contexts(timezone_id="Asia/Tokyo"), page_file, evening)
@@ -147,7 +149,10 @@ def test_the_day_starts_at_4_am_not_at_midnight(contexts: Callable[..., BrowserC
         reveal(page)
         page.keyboard.press("4")  # Easy: a review due in days
     assert counts(page) == (0, 0, 3)
-    for at, expected in ((evening + timedelta(hours=1), (0, 0, 3)), (evening + timedelta(hours=4, minutes=31), (3, 0, 0))):
+    for at, expected in (
+        (evening + timedelta(hours=1), (0, 0, 3)),
+        (evening + timedelta(hours=4, minutes=31), (3, 0, 0)),
+    ):
         page.clock.set_fixed_time(at)
         page.reload()
         page.click("#study-start")
