@@ -309,6 +309,12 @@ def test_study_mode_fits_a_360_px_phone(contexts: Callable[..., BrowserContext],
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     controls = page.evaluate(CONTROLS)
     assert len(controls) > 15 and [c for c in controls if c[1] < 44] == []
+    page.locator(".study-panels").scroll_into_view_if_needed()
+    gap = page.evaluate(
+        "document.querySelector('.study-panels').getBoundingClientRect().top"
+        " - document.querySelector('.study-controls').getBoundingClientRect().bottom"
+    )
+    assert gap >= 24  # the settings keep well away from the grade row
     boxes = page.eval_on_selector_all("#study-grades button", "bs => bs.map(b => b.getBoundingClientRect().width)")
     assert len(boxes) == 4 and min(boxes) >= 44
 
