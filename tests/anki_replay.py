@@ -14,6 +14,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from anki.cards import CardId
 
 
 def at(clock: Path, millis: int) -> None:
@@ -23,8 +27,7 @@ def at(clock: Path, millis: int) -> None:
 
 def main() -> None:
     """Replay stdin's answers into a fresh collection in the folder named by argv[1]; print what Anki did."""
-    from anki.cards import CardId
-    from anki.collection import Collection
+    from anki.collection import Collection  # first: the anki package imports itself in this order
     from anki.scheduler.v3 import Scheduler
 
     clock = Path(os.environ["FAKETIME_TIMESTAMP_FILE"])

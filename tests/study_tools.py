@@ -202,9 +202,10 @@ def anki_replay(answers: list[Answer], zone: str, folder: Path) -> list[dict[str
         capture_output=True,
         text=True,
         env=env,
-        check=True,
+        check=False,
         timeout=600,
     )
+    assert done.returncode == 0, done.stderr
     result: list[dict[str, Any]] = json.loads(done.stdout)
     return result
 
