@@ -156,6 +156,7 @@
     else done.textContent = words.none;
     ahead = null;
     modeLine.hidden = true;
+    showStatus(q);
     done.hidden = false;
     done.focus();
   }
