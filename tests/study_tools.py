@@ -97,6 +97,16 @@ def reveal(page: Page) -> None:
         page.click("#study-reveal")
 
 
+def answer(page: Page, grade: int, at: datetime) -> str:
+    """Answer the question (or item) on screen at a moment; return its id."""
+    question = current(page)
+    assert question is not None
+    page.clock.set_fixed_time(at)
+    reveal(page)
+    page.keyboard.press(str(grade))
+    return question
+
+
 def labels(page: Page) -> list[str]:
     """The four grade buttons' intervals, as shown."""
     found: list[str] = page.eval_on_selector_all("#study-grades .interval", "es => es.map(e => e.textContent)")

@@ -16,7 +16,7 @@ import pytest
 from browser_tools import watched
 from conftest import ROOT, build_page
 from playwright.sync_api import expect
-from study_tools import counts, current, open_page, reveal, settings, store, stored
+from study_tools import answer, counts, current, open_page, settings, store, stored
 
 from studyguide.build.pipeline import load_guide
 from studyguide.model import Guide
@@ -32,16 +32,6 @@ def contexts(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """Fresh browser profiles in UTC; afterwards assert no request left the file and no console error."""
     with watched(browser) as new:
         yield lambda **options: new(**{"timezone_id": "UTC", **options})
-
-
-def answer(page: Page, grade: int, at: datetime) -> str:
-    """Answer the question on screen at a moment; return its id."""
-    question = current(page)
-    assert question is not None
-    page.clock.set_fixed_time(at)
-    reveal(page)
-    page.keyboard.press(str(grade))
-    return question
 
 
 def reviewed(page: Page, guide_id: str) -> list[tuple[str, int]]:
@@ -95,7 +85,8 @@ def test_an_older_page_keeps_a_newer_pages_progress(contexts: Callable[..., Brow
     newer.clock.set_fixed_time(T0 + timedelta(minutes=10))
     newer.reload()
     newer.click("#study-start")
-    assert counts(newer) == (len(guide.questions) - 4, 3, 4)  # the older page's three steps are due soon
+    items = [item for q in guide.questions for item in q.cards]  # the example's clozes and reversed card count each
+    assert counts(newer) == (len(items) - 4, 3, 4)  # the older page's three steps are due soon
 
 
 FORMAT_1_CARD = {"stability": 3.1, "difficulty": 5.2, "elapsed_days": 0, "learning_steps": 0, "reps": 2, "lapses": 0}
