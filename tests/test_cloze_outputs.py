@@ -13,7 +13,8 @@ from browser_tools import axe_violations, vnu_errors
 from card_view import view
 from conftest import build_page
 from readers import cards, import_apkg, normalize, pdf_text, text_of_html
-from test_study import contexts, counts, current, open_page, stored
+from study_tools import counts, current, open_page, stored
+from test_study import T0, contexts
 
 from studyguide.cli import main
 
@@ -99,7 +100,7 @@ def test_the_page_with_clozes_is_valid_html(outputs: dict[str, Path]) -> None:
 
 def start(context: BrowserContext, path: Path, tag: str) -> Page:
     """Open the page, keep the questions of one tag, and start studying them."""
-    page = open_page(context, path)
+    page = open_page(context, path, T0)
     page.select_option("#filter-tag", tag)
     page.click("#study-start")
     return page
@@ -151,7 +152,7 @@ def test_each_item_keeps_its_progress_across_versions(contexts: Callable[..., Br
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
     path = build_page(content, tmp_path / "out")
-    page = open_page(contexts(), path)
+    page = open_page(contexts(), path, T0)
     page.click("#study-start")
     assert counts(page) == (8, 0, 0)
     for _ in range(8):

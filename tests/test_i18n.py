@@ -32,7 +32,13 @@ PAGE_KEYS = (
     "study", "study-status", "show-answer", "show-full-answer", "study-next", "study-none", "study-limit",
     "study-blocked", "study-imported", "study-import-failed", "progress-file", "study-leave", "grades", "again",
     "hard", "good", "easy", "study-keys", "study-settings", "new-per-day", "progress-note", "export-progress",
-    "import-progress",
+    "import-progress", "study-refused", "study-stored-refused", "refused-form", "refused-future", "refused-range",
+    "refused-state", "interval-minutes", "interval-hours", "interval-days", "interval-months", "interval-years",
+    "interval-under", "ahead-left", "ahead-done", "ahead-mode", "reset-done", "reset-one-confirm", "reset-all-confirm",
+    "stats-done", "stats-new", "stats-today", "stats-none", "retention", "retention-value", "heatmap",
+    "heatmap-summary", "forecast", "forecast-summary", "chart-day", "plan-day", "plan-due", "plan-ahead",
+    "plan-range", "plan-summary", "plan-none", "plan-start", "undo", "statistics", "plan", "plan-date", "plan-times",
+    "rollover", "import-settings", "reset-one", "reset-all", "reset", "cancel",
 )  # fmt: skip
 PDF_KEYS = ("study-guide", "contents", "see-also", "sources", "page-of", "cover-version", "question-reference")
 QUIZ_KEYS = ("self-test-edition", "answers", "answer-link", "question-link")
@@ -68,7 +74,7 @@ def english_left(output: str, keys: tuple[str, ...], tag: str, guide: Guide) -> 
     Compared case-folded: the PDF sets its kicker and running header in capitals.
     """
     english, own, content = i18n.entries("en"), i18n.entries(tag), content_text(guide).casefold()
-    output = output.casefold()
+    output = re.sub(r"\{\w+\}", " ", output.casefold())  # the script's placeholders ("{due}") are not words shown
     left = []
     for key in keys:
         translated = {p.casefold() for form in own[key] for p in pieces(form)}

@@ -39,8 +39,19 @@ NOTATION_COLOURS = (
 )
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
-# Our scripts, inlined in this order after the library: the list's filters, a question's study items, study mode.
-SCRIPTS = ("script.js", "study-items.js", "study.js")
+# Our scripts, inlined in this order after the library: the list's filters, then study mode (the
+# scheduler, the stored progress, a question's study items (its clozes or directions), the session,
+# then its settings, statistics and interview plan).
+SCRIPTS = (
+    "script.js",
+    "study-schedule.js",
+    "study-store.js",
+    "study-items.js",
+    "study.js",
+    "study-settings.js",
+    "study-stats.js",
+    "study-plan.js",
+)
 
 
 @dataclass(frozen=True)
@@ -109,14 +120,15 @@ def script_hash(script: str) -> str:
 
 
 def page_script(env: jinja2.Environment) -> str:
-    """Return the page's one script: the scheduler library (ts-fsrs, as npm ships it, minified), then ours.
+    """Return the page's one script: the scheduler library (ts-fsrs, as npm ships it, minified), then ours (minified).
 
     The library is read as it is, not rendered as a template (its code may hold jinja2's delimiters);
-    rjsmin only takes out comments and spaces, as no minified build ships with the package.
+    rjsmin only takes out comments and spaces (no minified build ships with the package; ours stay
+    readable in the templates).
     """
     assert env.loader is not None
     library, _, _ = env.loader.get_source(env, VENDOR)
-    parts = [rjsmin.jsmin(library), *(env.get_template(f"page/{name}").render() for name in SCRIPTS)]
+    parts = [rjsmin.jsmin(library), *(rjsmin.jsmin(env.get_template(f"page/{name}").render()) for name in SCRIPTS)]
     script = '"use strict";\n' + "\n".join(parts)
     if "</script" in script.lower():
         raise ValueError("the page's script must not contain '</script'")

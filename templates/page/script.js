@@ -117,6 +117,19 @@
     }
   }
 
+  // A formula or table wider than its box scrolls inside it; then it takes the keyboard's focus too (axe-core).
+  function scrollables(root) {
+    root.querySelectorAll("div.math, table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0;
+      else box.removeAttribute("tabindex");
+    });
+  }
+  (window.studyguide || (window.studyguide = {})).scrollables = scrollables;
+  questions.forEach(function (q) {
+    q.addEventListener("toggle", function () { if (q.open) scrollables(q); });
+  });
+  window.addEventListener("resize", function () { scrollables(document.body); });
+
   toolbar.hidden = false;
   document.querySelectorAll("button.copy-link").forEach(function (button) {
     button.hidden = false;

@@ -1,24 +1,26 @@
-// Study mode: the questions the filters show, one at a time, scheduled by FSRS (ts-fsrs, the library
-// before this script). Progress is kept in localStorage under the guide's id, per question id.
-// Every word it shows comes from data-* attributes of #study in the page template.
-(function () {
+// Study mode: the items of the questions the filters show (a question's card, each of its clozes, or
+// each direction: study-items.js), one at a time, scheduled as Anki does with FSRS (study-schedule.js),
+// progress kept per item by study-store.js. Every word it shows comes from data-* attributes of #study
+// in the page template (the guide's language).
+(function (S) {
   var panel = document.getElementById("study");
-  if (!panel || !window.FSRS || !window.studyItems) return;
-  var items = window.studyItems; // a question's cards (study-items.js): its id; one per cloze number; or its id and id::reverse
-  var F = window.FSRS;
-  var scheduler = F.fsrs(F.generatorParameters({ enable_fuzz: true }));
-  var LEARN_AHEAD = 20 * 60 * 1000; // like Anki: a card due within 20 minutes is shown rather than waiting
+  if (!panel || !S.schedule || !S.store || !window.studyItems) return;
+  var schedule = S.schedule;
+  var items = window.studyItems; // a question's items: its id; one per cloze number; or its id and id::reverse
+  var LEARN_AHEAD = 20 * 60 * 1000; // like Anki: a step due within 20 minutes is shown rather than waited for
   var words = panel.dataset;
-  var guideId = words.guide;
-  var key = "studyguide:" + guideId;
+  var lang = document.documentElement.lang || undefined;
+  var store = new S.store.Store(words.guide);
   var $ = function (id) { return document.getElementById(id); };
   var startButton = $("study-start"), leaveButton = $("study-leave"), status = $("study-status");
   var notice = $("study-notice"), card = $("study-card"), sectionLine = $("study-section");
-  var title = $("study-title"), body = $("study-body"), done = $("study-done");
-  var reveal = $("study-reveal"), grades = $("study-grades"), limitInput = $("study-limit");
+  var title = $("study-title"), body = $("study-body"), done = $("study-done"), said = $("study-said");
+  var reveal = $("study-reveal"), grades = $("study-grades"), undoButton = $("study-undo");
+  var modeLine = $("study-mode");
   var questions = Array.prototype.slice.call(document.querySelectorAll("details.question"));
-  var known = Object.create(null); // each item's question; no inherited names: an imported "__proto__" is none
+  var known = S.store.map(); // each item's question
   questions.forEach(function (q) { items.cards(q).forEach(function (id) { known[id] = q; }); });
+  var numbers = new Intl.NumberFormat(lang, { maximumFractionDigits: 1, numberingSystem: "latn" });
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
@@ -29,121 +31,61 @@
     notice.hidden = !text;
   }
 
-  // Storage: one JSON object per guide. A browser that refuses storage still studies, in memory.
-  var blocked = false;
-  function load() {
-    var text = null;
-    try {
-      text = window.localStorage.getItem(key);
-    } catch (error) {
-      blocked = true;
-    }
-    try {
-      return JSON.parse(text || "null");
-    } catch (error) {
-      return null; // damaged: start afresh
-    }
+  var state = store.read(known);
+
+  function options() {
+    return { rollover: state.settings.rollover, fuzz: state.settings.fuzz };
   }
-  function save() {
-    var cards = {};
-    Object.keys(state.cards).forEach(function (id) { if (known[id]) cards[id] = state.cards[id]; });
-    state.cards = cards; // questions removed from the guide drop out
-    if (blocked) return;
-    try {
-      window.localStorage.setItem(key, JSON.stringify(state));
-    } catch (error) {
-      blocked = true;
-      say(words.blocked);
-    }
+  function today(time) {
+    return schedule.dayNumber(time, state.settings.rollover);
   }
 
-  function dayOf(time) {
-    var d = new Date(time);
-    return d.getFullYear() * 10000 + (d.getMonth() + 1) * 100 + d.getDate();
+  // A review (or a step that crossed the day) is due on its day, as in Anki; a learning step at its minute.
+  function isDue(c, time) {
+    return c.day !== null ? c.day <= today(time) : Date.parse(c.due) <= time;
   }
-
-  // What a stored or imported card must be to reach the scheduler: anything else is left out.
-  function validCard(c) {
-    if (!c || typeof c !== "object") return false;
-    var counts = ["elapsed_days", "scheduled_days", "learning_steps", "reps", "lapses", "state"];
-    var whole = counts.every(function (n) { return Number.isInteger(c[n]) && c[n] >= 0; });
-    var number = function (v, low, high) { return typeof v === "number" && v >= low && v <= high; };
-    return whole && c.state <= 3 && number(c.stability, 0, 1e6) && number(c.difficulty, 0, 10) &&
-      typeof c.due === "string" && !isNaN(Date.parse(c.due)) &&
-      (c.last_review === null || (typeof c.last_review === "string" && !isNaN(Date.parse(c.last_review))));
-  }
-
-  function clean(data) {
-    var out = { format: 1, guide: guideId, newPerDay: 20, day: 0, newToday: 0, doneToday: 0, cards: {} };
-    if (!data || typeof data !== "object" || data.guide !== guideId) return out;
-    ["newPerDay", "day", "newToday", "doneToday"].forEach(function (n) {
-      if (typeof data[n] === "number" && isFinite(data[n]) && data[n] >= 0) out[n] = Math.floor(data[n]);
-    });
-    var cards = data.cards && typeof data.cards === "object" ? data.cards : {};
-    Object.keys(cards).forEach(function (id) { if (known[id] && validCard(cards[id])) out.cards[id] = stored(cards[id]); });
-    return out;
-  }
-
-
-
-  var state = clean(load());
-
-  function today() {
-    var now = dayOf(Date.now());
-    if (state.day !== now) {
-      state.day = now;
-      state.newToday = 0;
-      state.doneToday = 0;
-    }
-  }
-
-  function fsrsCard(id) {
-    var c = state.cards[id];
-    if (!c) return F.createEmptyCard(new Date());
-    var copy = {};
-    Object.keys(c).forEach(function (n) { copy[n] = c[n]; });
-    copy.due = new Date(c.due);
-    copy.last_review = c.last_review ? new Date(c.last_review) : undefined;
-    return copy;
-  }
-
-  function stored(c) {
-    return {
-      due: new Date(c.due).toISOString(), stability: c.stability, difficulty: c.difficulty,
-      elapsed_days: c.elapsed_days, scheduled_days: c.scheduled_days, learning_steps: c.learning_steps,
-      reps: c.reps, lapses: c.lapses, state: c.state,
-      last_review: c.last_review ? new Date(c.last_review).toISOString() : null
-    };
-  }
-
-  // A review card is due on its day, as in Anki; a learning step at its minute.
   function dueAt(c) {
-    return c.state === F.State.Review ? new Date(c.due).setHours(0, 0, 0, 0) : Date.parse(c.due);
+    return c.day !== null ? schedule.dayStart(c.day, state.settings.rollover) : Date.parse(c.due);
   }
 
-  // The session: the questions the filters showed when Study was pressed.
-  var session = [], current = null, step = 0, where = null;
+  // Today's reviews from the log: done, first sights of new questions, Again.
+  function todays(time) {
+    var day = today(time), counts = { done: 0, fresh: 0, again: 0 };
+    state.log.forEach(function (e) {
+      if (today(e.t) !== day) return;
+      counts.done += 1;
+      if (e.p === schedule.NEW && !e.ahead) counts.fresh += 1;
+      if (e.g === 1) counts.again += 1;
+    });
+    return counts;
+  }
+
+  // The session: the items of the questions the filters showed when Study was pressed; `ahead` while studying ahead.
+  var session = [], ahead = null, current = null, shown = null, step = 0, where = null, undoStack = [];
 
   function queues() {
-    today();
     var now = Date.now(), soon = [], due = [], fresh = [], later = [];
     session.forEach(function (id) {
       var c = state.cards[id];
       if (!c) fresh.push(id);
-      else if (dueAt(c) <= now) due.push(id);
-      else if (c.state !== F.State.Review && dueAt(c) <= now + LEARN_AHEAD) soon.push(id);
+      else if (isDue(c, now)) due.push(id);
+      else if (c.day === null && dueAt(c) <= now + LEARN_AHEAD) soon.push(id);
       else later.push(id);
     });
     var byDue = function (a, b) { return dueAt(state.cards[a]) - dueAt(state.cards[b]); };
     due.sort(byDue);
     soon.sort(byDue);
     later.sort(byDue);
-    var room = Math.max(0, state.newPerDay - state.newToday);
+    var room = Math.max(0, state.settings.newPerDay - todays(now).fresh);
     return { due: due, soon: soon, fresh: fresh.slice(0, room), unseen: fresh.length, later: later };
   }
 
   function showStatus(q) {
-    var values = { "new": q.fresh.length, due: q.due.length + q.soon.length, done: state.doneToday };
+    if (ahead) {
+      status.textContent = fill(words.aheadLeft, { left: ahead.length });
+      return;
+    }
+    var values = { "new": q.fresh.length, due: q.due.length + q.soon.length, done: todays(Date.now()).done };
     status.textContent = fill(words.status, values);
     status.dataset["new"] = values["new"];
     status.dataset.due = values.due;
@@ -151,10 +93,22 @@
   }
 
   function when(id) {
-    var c = state.cards[id];
-    var lang = document.documentElement.lang || undefined;
-    if (c.state === F.State.Review) return new Date(dueAt(c)).toLocaleDateString(lang, { dateStyle: "full" });
-    return new Date(c.due).toLocaleString(lang, { dateStyle: "full", timeStyle: "short" });
+    var c = state.cards[id], format = { dateStyle: "full", numberingSystem: "latn" };
+    if (c.day !== null) return new Date(dueAt(c)).toLocaleDateString(lang, format);
+    format.timeStyle = "short";
+    return new Date(dueAt(c)).toLocaleString(lang, format);
+  }
+
+  // An interval as Anki writes it on a button: minutes, hours, days, months, years ("<" within the learn-ahead).
+  function intervalText(secs) {
+    var hour = 3600, day = 86400, year = 365 * day, month = year / 12, value, unit;
+    if (secs < hour) { value = Math.max(1, Math.round(secs / 60)); unit = "intervalMinutes"; }
+    else if (secs < day) { value = Math.round(secs / hour * 10) / 10; unit = "intervalHours"; }
+    else if (secs < month) { value = Math.round(secs / day); unit = "intervalDays"; }
+    else if (secs < year) { value = Math.round(secs / month * 10) / 10; unit = "intervalMonths"; }
+    else { value = Math.round(secs / year * 10) / 10; unit = "intervalYears"; }
+    var text = fill(words[unit], { n: numbers.format(value) });
+    return secs < LEARN_AHEAD / 1000 ? fill(words.intervalUnder, { interval: text }) : text;
   }
 
   function putBack() {
@@ -163,20 +117,7 @@
     items.restore(body);
     while (body.firstChild) home.appendChild(body.firstChild);
     current = null;
-  }
-
-  function interval(c, now) {
-    var lang = document.documentElement.lang || undefined;
-    var minutes = (c.due - now) / 60000, value, unit;
-    if (c.state === F.State.Review && c.scheduled_days >= 1) {
-      var days = c.scheduled_days;
-      if (days < 31) { value = days; unit = "day"; }
-      else if (days < 365) { value = Math.round(days / 3.04375) / 10; unit = "month"; }
-      else { value = Math.round(days / 36.525) / 10; unit = "year"; }
-    } else if (minutes < 60) { value = Math.max(1, Math.round(minutes)); unit = "minute"; }
-    else if (minutes < 1440) { value = Math.round(minutes / 60); unit = "hour"; }
-    else { value = Math.round(minutes / 1440); unit = "day"; }
-    return new Intl.NumberFormat(lang, { style: "unit", unit: unit, unitDisplay: "narrow" }).format(value);
+    shown = null;
   }
 
   function showQuestion(id) {
@@ -187,23 +128,24 @@
     card.dataset.id = id;
     card.hidden = false;
     done.hidden = true;
+    said.textContent = "";
     sectionLine.textContent = section ? section.textContent : "";
     var heading = q.querySelector("summary h3").cloneNode(true);
     var number = heading.querySelector(".number");
     if (number) number.remove();
     heading.querySelectorAll("[id]").forEach(function (e) { e.removeAttribute("id"); });
     title.replaceChildren.apply(title, Array.prototype.slice.call(heading.childNodes));
-    var part = q.querySelector(".body");
-    body.replaceChildren(part);
+    body.replaceChildren(q.querySelector(".body"));
     card.className = "study-card";
     items.front(card, title, body, id);
+    if (S.scrollables && items.kind(id).type !== "question") S.scrollables(body); // its front shows parts of the body
     reveal.hidden = false;
     reveal.textContent = words.showAnswer;
     grades.hidden = true;
-    var now = new Date();
-    var outcomes = scheduler.repeat(fsrsCard(id), now);
+    // Each grade's outcome, computed once, now: its button shows exactly the interval it applies.
+    shown = schedule.answer(state.cards[id] || null, Date.now(), options());
     grades.querySelectorAll("button").forEach(function (b) {
-      b.querySelector(".interval").textContent = interval(outcomes[Number(b.dataset.grade)].card, now);
+      b.querySelector(".interval").textContent = ahead ? "" : intervalText(shown.outcomes[Number(b.dataset.grade)].secs);
     });
     title.focus();
   }
@@ -213,9 +155,13 @@
     reveal.hidden = true;
     grades.hidden = true;
     var next = q.later.concat(q.soon)[0];
-    if (next) done.textContent = fill(words.next, { when: when(next) });
-    else if (q.unseen > 0) done.textContent = fill(words.limit, { limit: state.newPerDay });
+    if (ahead) done.textContent = words.aheadDone;
+    else if (next) done.textContent = fill(words.next, { when: when(next) });
+    else if (q.unseen > 0) done.textContent = fill(words.limit, { limit: state.settings.newPerDay });
     else done.textContent = words.none;
+    ahead = null;
+    modeLine.hidden = true;
+    showStatus(q);
     done.hidden = false;
     done.focus();
   }
@@ -224,116 +170,180 @@
     putBack();
     var q = queues();
     showStatus(q);
-    var next = q.due[0] || q.fresh[0] || q.soon[0];
+    undoButton.disabled = undoStack.length === 0;
+    var next = ahead ? ahead[0] : q.due[0] || q.fresh[0] || q.soon[0];
     if (next) showQuestion(next);
     else finish(q);
+    S.refreshPanels();
   }
 
+  // Show the answer: a question's core answer, then the rest; a cloze's or a reversed card's whole back
+  // at once. Each part is announced once to a screen reader.
   function showMore() {
     if (!current || step >= 2) return;
-    var hasCore = items.kind(current).type === "question" && !!body.querySelector(".core");
-    step = step === 0 && hasCore ? 1 : 2;
-    if (step === 2) items.back(card, title, body, current);
+    var type = items.kind(current).type;
+    var core = type === "question" ? body.querySelector(".core") : null;
+    step = step === 0 && core ? 1 : 2;
     card.classList.toggle("core-shown", true);
     card.classList.toggle("full-shown", step === 2);
     grades.hidden = false;
     if (step === 1) {
       reveal.textContent = words.showFull;
-    } else {
-      var focused = document.activeElement === reveal;
-      reveal.hidden = true;
-      if (focused || document.activeElement === title) grades.querySelector("[data-grade='3']").focus();
+      said.textContent = core.textContent;
+      if (S.scrollables) S.scrollables(core);
+      return;
     }
+    items.back(card, title, body, current);
+    said.textContent = revealed(type);
+    if (S.scrollables) S.scrollables(body);
+    var focused = document.activeElement === reveal;
+    reveal.hidden = true;
+    if (focused || document.activeElement === title) grades.querySelector("[data-grade='3']").focus({ preventScroll: true });
+    if (core || type !== "question") card.scrollIntoView({ block: "start" }); // the question and the start of the answer stay in view
   }
 
-  function grade(rating) {
+  // What the back adds to the front: a cloze's text and the parts without clozes; the reversed card's
+  // question and the rest of its answer; a question's answer after its core answer.
+  function revealed(type) {
+    var list = function (nodes) { return Array.prototype.slice.call(nodes); };
+    var start = type === "cloze" ? list(body.querySelectorAll(".cloze-current")) : type === "reverse" ? [title] : [];
+    var rest = list(body.querySelectorAll(".body > :not(.meta)" + (type === "cloze" ? ":not(.cloze-part)" : ":not(.core)")));
+    return start.concat(rest).map(function (e) { return e.textContent; }).join(" ");
+  }
+
+  function same(a, b) {
+    return !!a && !!b && a.reps === b.reps && a.last_review === b.last_review;
+  }
+
+  function grade(g) {
     if (!current || grades.hidden) return;
-    today();
-    var now = new Date();
-    if (!state.cards[current]) state.newToday += 1;
-    state.cards[current] = stored(scheduler.next(fsrsCard(current), now, rating).card);
-    state.doneToday += 1;
-    save();
+    var id = current, time = Date.now(), before = shown.card;
+    var entry = { q: id, t: time, g: g, p: before ? before.state : schedule.NEW };
+    var after = ahead ? null : schedule.rebase(shown.outcomes[g], time, state.settings.rollover);
+    if (after) entry.i = shown.outcomes[g].secs;
+    else entry.ahead = true; // studying ahead: logged, the schedule untouched (Anki's filtered deck, rescheduling off)
+    var undo = { id: id, entry: entry, after: after, ahead: ahead ? ahead.slice() : null };
+    var result = store.change(known, function (raw) {
+      undo.before = raw.cards[id];
+      if (after) raw.cards[id] = after;
+      raw.log.push(entry);
+    });
+    state = result.state;
+    if (!result.kept) say(words.blocked);
+    undoStack.push(undo);
+    if (ahead) {
+      ahead.shift();
+      if (g === 1) ahead.push(id); // Again: once more before the ahead session ends
+    }
     advance();
+  }
+
+  // Undo the last grade: the card as it was (unless another tab has answered it since), the review out of the log.
+  function undo() {
+    var last = undoStack.pop();
+    if (!last || panel.hidden) return;
+    var key = S.store.reviewKey(last.entry);
+    state = store.change(known, function (raw) {
+      if (last.after && same(raw.cards[last.id], last.after)) {
+        if (last.before === undefined) delete raw.cards[last.id];
+        else raw.cards[last.id] = last.before;
+      }
+      raw.log = raw.log.filter(function (e) { return S.store.reviewKey(e) !== key; });
+    }).state;
+    ahead = last.ahead;
+    putBack();
+    showStatus(queues());
+    undoButton.disabled = undoStack.length === 0;
+    if (session.indexOf(last.id) < 0) session.push(last.id);
+    showQuestion(last.id);
+    S.refreshPanels();
+  }
+
+  function begin(ids, aheadIds) {
+    where = where || { x: window.scrollX, y: window.scrollY };
+    session = ids;
+    ahead = aheadIds;
+    state = store.read(known); // another tab of this page may have studied meanwhile
+    document.body.classList.add("studying");
+    panel.hidden = false;
+    modeLine.hidden = !ahead;
+    say(store.blocked ? words.blocked : refusedNotice());
+    advance();
+  }
+
+  function refusedNotice() {
+    var reasons = Object.keys(state.refused), count = 0;
+    reasons.forEach(function (r) { count += state.refused[r]; });
+    if (!count) return "";
+    return fill(words.storedRefused, { cards: count, reasons: reasonList(state.refused) });
+  }
+
+  function reasonList(refused) {
+    var names = { form: words.refusedForm, future: words.refusedFuture, range: words.refusedRange, state: words.refusedState };
+    return Object.keys(refused).map(function (r) { return names[r] + " (" + refused[r] + ")"; }).join(", ");
+  }
+
+  // The items of the questions the filters show, in the list's order.
+  function visibleItems() {
+    var ids = [];
+    questions.forEach(function (q) { if (!q.hidden) ids.push.apply(ids, items.cards(q)); });
+    return ids;
   }
 
   function start() {
-    where = { x: window.scrollX, y: window.scrollY };
-    session = [];
-    questions.forEach(function (q) { if (!q.hidden) session.push.apply(session, items.cards(q)); });
-    if (!blocked) state = clean(load()); // another tab of this page may have studied meanwhile
-    document.body.classList.add("studying");
-    panel.hidden = false;
-    limitInput.value = state.newPerDay;
-    say(blocked ? words.blocked : "");
-    advance();
+    begin(visibleItems(), null);
   }
 
   function leave() {
     if (panel.hidden) return;
     putBack();
+    ahead = null;
     panel.hidden = true;
     document.body.classList.remove("studying");
     if (where) window.scrollTo(where.x, where.y);
+    where = null;
     startButton.focus();
   }
 
-  function exportProgress() {
-    save();
-    var blob = new Blob([JSON.stringify(state, null, 1) + "\n"], { type: "application/json" });
-    var link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = fill(words.file, { guide: guideId });
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
-  }
-
-  function importProgress(file) {
-    var reader = new FileReader();
-    reader.onload = function () {
-      var data;
-      try {
-        data = JSON.parse(reader.result);
-      } catch (error) {
-        data = null;
-      }
-      if (!data || data.guide !== guideId) {
-        say(words.importFailed);
-        return;
-      }
-      var incoming = clean(data);
-      var count = 0;
-      Object.keys(incoming.cards).forEach(function (id) {
-        var mine = state.cards[id], theirs = incoming.cards[id];
-        var newer = !mine || Date.parse(theirs.last_review || 0) >= Date.parse(mine.last_review || 0);
-        if (newer) { state.cards[id] = theirs; count += 1; }
-      });
-      if (data.newPerDay !== undefined) state.newPerDay = incoming.newPerDay;
-      limitInput.value = state.newPerDay;
-      save();
-      say((blocked ? words.blocked + " " : "") + fill(words.imported, { count: count }));
-      advance();
-    };
-    reader.readAsText(file);
-  }
-
   function onKey(event) {
-    if (panel.hidden || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (panel.hidden || event.altKey) return;
     var target = event.target;
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName);
+    if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+      if (typing) return;
+      event.preventDefault();
+      undo();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
     if (event.key === "Escape") {
       event.preventDefault();
       leave();
       return;
     }
-    if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) || target.closest("summary, a")) return;
+    if (typing || target.closest("summary, a")) return;
     if ((event.key === " " || event.key === "Enter") && target.tagName !== "BUTTON") {
       event.preventDefault();
       showMore();
     } else if (/^[1-4]$/.test(event.key) && !grades.hidden) {
       event.preventDefault();
       grade(Number(event.key));
+    } else if (event.key === "u" || event.key === "U") {
+      event.preventDefault();
+      undo();
+    }
+  }
+
+  // Another tab changed the progress: take it in; the question on screen moves on if it was answered there.
+  function onStorage(event) {
+    if (event.key !== null && event.key !== store.key && event.key !== store.legacyKey) return;
+    state = store.read(known);
+    if (panel.hidden) return;
+    if (current && shown && !ahead && !same(state.cards[current], shown.card) && (state.cards[current] || shown.card)) {
+      advance();
+    } else {
+      showStatus(queues());
+      S.refreshPanels();
     }
   }
 
@@ -346,19 +356,11 @@
   });
   startButton.addEventListener("click", start);
   leaveButton.addEventListener("click", leave);
+  undoButton.addEventListener("click", undo);
   reveal.addEventListener("click", showMore);
   grades.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-grade]");
     if (button) grade(Number(button.dataset.grade));
-  });
-  limitInput.addEventListener("change", function () {
-    var value = Math.floor(Number(limitInput.value));
-    if (!isFinite(value) || value < 0) value = 20;
-    state.newPerDay = value;
-    limitInput.value = value;
-    save();
-    if (current) showStatus(queues()); // the question on screen stays
-    else advance();
   });
   window.addEventListener("hashchange", function () {
     var target = null;
@@ -371,14 +373,23 @@
     leave();
     target.scrollIntoView({ block: "start" });
   });
-  $("study-export").addEventListener("click", exportProgress);
-  var fileInput = $("study-import");
-  $("study-import-button").addEventListener("click", function () { fileInput.click(); });
-  fileInput.addEventListener("change", function () {
-    if (fileInput.files.length) importProgress(fileInput.files[0]);
-    fileInput.value = "";
-  });
   document.addEventListener("keydown", onKey);
+  window.addEventListener("storage", onStorage);
   window.addEventListener("beforeprint", leave); // printing prints the guide, every question in its place
+
+  // What the statistics, the plan and the settings (study-panels.js) work with.
+  S.study = {
+    words: words, lang: lang, store: store, known: known, questions: questions, fill: fill, say: say,
+    numbers: numbers, reasonList: reasonList, todays: todays, today: today, dueAt: dueAt,
+    state: function () { return state; },
+    setState: function (next) { state = next; },
+    session: function () { return session; },
+    visibleItems: visibleItems,
+    current: function () { return current; },
+    begin: begin,
+    restart: function () { if (!panel.hidden) { undoStack = []; advance(); } },
+    status: function () { if (!panel.hidden && current) showStatus(queues()); }
+  };
+  S.refreshPanels = S.refreshPanels || function () {};
   startButton.hidden = false;
-})();
+})(window.studyguide || (window.studyguide = {}));
