@@ -231,7 +231,7 @@ def test_the_real_guide_lock_is_read_and_written_back_byte_for_byte(tmp_path: Pa
     assert lock.dump(read) == path.read_text(encoding="utf-8")
     found = lock.changes(AnkiRenderer().snapshot(load(ROOT / "content"), None), read)
     # the note types added beside it force no release: whatever else changed is the content's own
-    assert not found.note_type and not found.note_types and not found.retyped
+    assert not found.note_types and not found.retyped
 
 
 def test_a_released_fixture_lock_round_trips_and_refuses_an_unknown_kind(content: Path) -> None:

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from studyguide.build.pipeline import load_guide
 from studyguide.cli import command_line
+from studyguide.renderers import registry
+from studyguide.stages import Options
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "valid"
@@ -162,10 +165,7 @@ def test_new_makes_a_guide_that_builds_at_once_and_templates_copy_out(tmp_path: 
         text=True,
     )
     assert built.returncode == 0, built.stderr
-    assert sorted(p.suffix for p in (guide / "dist").iterdir() if not p.name.startswith(".")) == [
-        ".apkg",
-        ".html",
-        ".pdf",
-    ]
+    written = sorted(p.name for p in (guide / "dist").iterdir() if not p.name.startswith("."))
+    assert written == sorted(r.filename(load_guide(guide / "content"), Options()) for r in registry().values())
     again = run([sys.executable, str(ROOT / "build.py"), "new", str(guide)])
     assert again.returncode == 2 and "is not an empty folder" in again.stderr

@@ -190,7 +190,7 @@ def test_the_contents_of_the_real_guide_fill_their_pages(built: dict[str, Path],
     """The contents do not spill a few lines onto a page of their own."""
     reader = PdfReader(built["pdf"])
     first_section = destination(reader, guide.sections[0].id)
-    contents = pdf_text(built["pdf"])[1:first_section]
+    contents = pdf_text(built["pdf"], layout=True)[1:first_section]  # each printed line on one line
     entries = [len(re.findall(r"\.\s*\d+\s*$", page, re.M)) for page in contents]
     assert len(contents) == 1 or entries[-1] >= 10, entries
 

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 from studyguide.errors import Problem
 from studyguide.model import Guide, Node, Question, Section, Source
 from studyguide.parse import clozes, footnotes, pitfalls, subset
+from studyguide.parse import fields as lines
 from studyguide.parse.convert import convert, line_of, markdown, section_data, section_from
+from studyguide.parse.fields import FIELD, strip_field
 from studyguide.parse.reading import MAX_FILE_BYTES, SLUG, ReadError, decode, load_meta, read_bytes
 from studyguide.store.cache import Cache
 
@@ -18,9 +20,6 @@ if TYPE_CHECKING:  # imported when a file is parsed: a build whose files are all
     from markdown_it.tree import SyntaxTreeNode
 
 HEADING_ID = re.compile(r"\s*\{([^{}]*)\}\s*$")
-# A tag: letters of any script and digits, in words joined by hyphens ("ذرة", "équilibre-chimique"), lowercase.
-TAG = re.compile(r"^[^\W_]+(?:-[^\W_]+)*$")
-FIELD = re.compile(r"^(Tags|Sources|See also|Reverse):\s*(.*)$", re.DOTALL)
 # Limits, documented in the README: beyond them a build stops with a clear message.
 MAX_QUESTIONS = 20_000
 START = "start the file with '# Section title {#section-id}'"
@@ -107,7 +106,7 @@ def _heading_id(raw: str | None, path: Path, line: int, what: str, problems: lis
 def _section_heading(path: Path, block: SyntaxTreeNode, problems: list[Problem]) -> tuple[str, str, int]:
     """Return a section heading's title, id and line, reporting an empty or too long title."""
     line = line_of(block)
-    title, raw = _split_heading(_inline_source(block))
+    title, raw = _split_heading(lines.inline_source(block))
     if not title:
         problems.append(Problem(path, line, "section has an empty title"))
     elif len(title) > MAX_TITLE_CHARS:
@@ -143,7 +142,7 @@ def _parse_section(path: Path, text: str, problems: list[Problem]) -> Section | 
             section = _section_heading(path, block, problems)
         elif block.type == "heading" and block.tag == "h2":
             finish()
-            title, raw = _split_heading(_inline_source(block))
+            title, raw = _split_heading(lines.inline_source(block))
             if section is None:
                 problems.append(Problem(path, line, f"question outside a section: {START}"))
             if not title:
@@ -209,23 +208,24 @@ def _make_question(
     if "Tags" not in fields:
         problems.append(Problem(path, line, "question has no 'Tags:' line"))
     else:
-        tags = _tags(fields["Tags"], path, problems)
+        tags = lines.tags(fields["Tags"], path, problems)
     core = None
     if body and body[0].type == "blockquote":
         quote = convert(body.pop(0), line)
         core = clozes.find(Node("root", quote.children, line=quote.line), path, problems)
     if not body:
         problems.append(Problem(path, line, "question has no answer"))
-    see_also = _see_also(fields["See also"], path, problems) if "See also" in fields else ()
+    see_also = lines.see_also(fields["See also"], path, problems) if "See also" in fields else ()
     sources = None
     if "Sources-list" in fields:
         listing = convert(fields["Sources-list"], line)
         sources = Node("root", (listing,), line=listing.line)
     elif "Sources" in fields:
-        paragraph = _strip_field(convert(fields["Sources"], line), "Sources:")
+        paragraph = strip_field(convert(fields["Sources"], line), "Sources:")
         sources = Node("root", (paragraph,), line=paragraph.line)
-    converted = subset.blocks([convert(b, line_of(b)) for b in body])
-    answer = clozes.find(Node("root", tuple(converted), line=line), path, problems)
+    answer = clozes.find(
+        Node("root", tuple(subset.blocks([convert(b, line_of(b)) for b in body])), line=line), path, problems
+    )
     core, answer, sources, notes_used = footnotes.attach(core, answer, sources, notes)
     footnotes.check(path, [core, answer, sources], problems)
     subset.leftovers(path, [core, answer, sources, *notes_used], problems)
@@ -239,63 +239,6 @@ def _make_question(
     if size > MAX_ANSWER_CHARS:
         problems.append(Problem(path, line, f"answer of {size} characters: more than the limit of {MAX_ANSWER_CHARS}"))
     see_also_line = line_of(fields["See also"]) if "See also" in fields else 0
-    source = Source(path, line)
-    return Question(qid, title, tags, answer, source, core, sources, see_also, see_also_line, notes_used, reverse)
-
-
-def _tags(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[str, ...]:
-    """Parse 'Tags: a, b, c'."""
-    raw = FIELD.match(block.children[0].content)
-    assert raw is not None
-    tags = [t.strip() for t in raw.group(2).replace("\n", " ").split(",") if t.strip()]
-    if not tags:
-        problems.append(Problem(path, line_of(block), "'Tags:' line lists no tags"))
-    for tag in tags:
-        if not TAG.match(tag) or tag != tag.lower():
-            message = f"malformed tag '{tag}': use lowercase letters (of any script), digits and hyphens"
-            problems.append(Problem(path, line_of(block), message))
-    if len(set(tags)) != len(tags):
-        problems.append(Problem(path, line_of(block), "a tag is listed twice"))
-    return tuple(tags)
-
-
-def _see_also(block: SyntaxTreeNode, path: Path, problems: list[Problem]) -> tuple[str, ...]:
-    """Parse 'See also: [title](#id), ...' into question ids."""
-    ids = []
-    for node in _walk(block):
-        if node.type == "link":
-            href = str(node.attrs.get("href", ""))
-            if href.startswith("#") and SLUG.match(href[1:]):
-                ids.append(href[1:])
-            else:
-                problems.append(
-                    Problem(
-                        path, line_of(block), f"'See also:' link '{href}' must point at a question as (#question-id)"
-                    )
-                )
-    if not ids:
-        problems.append(Problem(path, line_of(block), "'See also:' needs links of the form [title](#question-id)"))
-    return tuple(ids)
-
-
-def _strip_field(node: Node, label: str) -> Node:
-    """Remove the leading 'Label:' text from a field paragraph."""
-    first, *rest = node.children
-    if first.kind == "text" and first.text.startswith(label):
-        first = Node("text", text=first.text[len(label) :].lstrip(), line=first.line)
-    return Node(node.kind, (first, *rest), node.text, node.attrs, node.line)
-
-
-def _inline_source(block: SyntaxTreeNode) -> str:
-    """Return the raw inline Markdown of a heading or paragraph."""
-    return block.children[0].content if block.children else ""
-
-
-def _walk(node: SyntaxTreeNode) -> list[SyntaxTreeNode]:
-    """Return a node and all its descendants."""
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(current.children))
-    return found
+    return Question(
+        qid, title, tags, answer, Source(path, line), core, sources, see_also, see_also_line, notes_used, reverse
+    )
