@@ -25,8 +25,15 @@ if TYPE_CHECKING:
     import jinja2
 
 PAGE_MATH_SCALE = 1.2  # the page's sans-serif text has a larger x-height than the Pagella the formulas match
-# The page scrolls a formula wider than the column.
-SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
+# The page scrolls a formula wider than the column, never shrinks it, and shows its start (left) first: a
+# display formula in its block, an inline one (or one piece of it) wider than SCROLL_EM in a box of its own.
+SCROLL_EM = 12.0
+SCROLL_CSS = """\
+.math.display { overflow-x: auto; overflow-y: hidden; direction: ltr; }
+.math.display svg { max-width: none; }
+.math-scroll { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; direction: ltr; }
+.math-scroll > svg { display: block; max-width: none; }
+"""
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
 
@@ -113,7 +120,7 @@ def page_script(env: jinja2.Environment) -> str:
 
 def hooks_for_page(resources: Resources) -> tuple[Hooks, Formulas]:
     """Return the page hooks; after rendering, `Formulas.defs()` is the one hidden glyph block."""
-    return svg_hooks(resources, shared=True, inline_images=True, scale=PAGE_MATH_SCALE)
+    return svg_hooks(resources, shared=True, inline_images=True, scale=PAGE_MATH_SCALE, scroll_em=SCROLL_EM)
 
 
 def css_for_page() -> str:

@@ -15,6 +15,8 @@ import functools
 import re
 from pathlib import Path
 
+from studyguide.markup.math.split import paired_quotes, unary_signs
+
 COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^{}]*)\}")
 # Commands one output lacks, with the equivalent it knows.
@@ -32,15 +34,16 @@ def mathjax_names() -> frozenset[str]:
 
 
 def for_mathjax(tex: str) -> str:
-    """Return a formula with the commands Anki's MathJax lacks replaced by their equivalents."""
-    return COMMAND.sub(lambda match: FOR_MATHJAX.get(match.group(), match.group()), tex)
+    """Return a formula with the commands Anki's MathJax lacks replaced by their equivalents, its quotes paired."""
+    return paired_quotes(COMMAND.sub(lambda match: FOR_MATHJAX.get(match.group(), match.group()), tex))
 
 
 def for_ziamath(tex: str) -> str:
-    """Return a formula with the commands ziamath draws wrongly replaced by their equivalents."""
+    """Return a formula with what ziamath draws wrongly replaced by its equivalent: commands, signs spaced as
+    binary operators (`= -5`); its quotes paired, as for MathJax."""
     for command, equivalent in FOR_ZIAMATH.items():
         tex = tex.replace(command, equivalent)
-    return tex
+    return paired_quotes(unary_signs(tex))
 
 
 def mathjax_problem(tex: str) -> str | None:

@@ -6,8 +6,9 @@ import re
 from html import escape
 
 from studyguide.markup import Hooks, highlight
+from studyguide.markup.math.split import drawn_pieces
 from studyguide.markup.math.vocab import for_mathjax
-from studyguide.markup.places import MATH_CSS, image_tag
+from studyguide.markup.places import MATH_CSS, image_tag, split_formula
 from studyguide.stages import Resources
 
 # MathJax in a card reads these in the text as formula delimiters; an empty element between the
@@ -36,9 +37,15 @@ def anki_field(html: str) -> str:
 
 
 def anki_math(tex: str, display: bool) -> str:
-    """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\]."""
-    tex = for_mathjax(tex)
-    return escape(f"\\[{tex}\\]" if display else f"\\({tex}\\)")
+    """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\].
+
+    A long inline formula goes in the pieces a line may break between (MathJax 3 does not break one).
+    """
+    if display:
+        return escape(f"\\[{for_mathjax(tex)}\\]")
+    found = drawn_pieces(tex)
+    placed = [escape(f"\\({for_mathjax(piece)}\\)") for piece in found]
+    return placed[0] if len(placed) == 1 else split_formula(placed)
 
 
 def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
