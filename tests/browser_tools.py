@@ -158,7 +158,7 @@ CUT_OFF = """(root) => {
     }
     if (el.matches("svg.math-inline, svg.math-display")) {
       const drawn = parseFloat(el.getAttribute("width")) * parseFloat(getComputedStyle(el).fontSize);
-      if (box.width < drawn - 1) found.push(name(el) + ": shrunk to " + Math.round(box.width) + " of " + Math.round(drawn) + " px");
+      if (box.width < drawn - 1) found.push(name(el) + ": shrunk to " + Math.round(box.width) + " px");
     }
     if (box.left < room.left - 1 || box.right > room.right + 1) {
       found.push(name(el) + " at " + Math.round(box.left) + ".." + Math.round(box.right));

@@ -12,7 +12,11 @@ from studyguide.build.pipeline import load_guide
 from studyguide.markup.math.split import drawn_pieces, paired_quotes, pieces, unary_signs
 from studyguide.markup.math.vocab import for_mathjax
 
-GUIDES = [CONTENT, ROOT / "examples" / "git-basics", *(p for p in sorted(FIXTURES.iterdir()) if (p / "guide.toml").is_file())]
+GUIDES = [
+    CONTENT,
+    ROOT / "examples" / "git-basics",
+    *(p for p in sorted(FIXTURES.iterdir()) if (p / "guide.toml").is_file()),
+]
 LONG = r"P(B) = P(B \mid A)P(A) + P(B \mid \neg A)P(\neg A)"
 
 
@@ -39,14 +43,29 @@ def test_the_pieces_of_every_formula_are_the_formula_character_for_character() -
     [
         (LONG, ["P(B) =", r" P(B \mid A)P(A) +", r" P(B \mid \neg A)P(\neg A)"]),
         # after a relation, a sign starts the next piece; the sign itself never ends one
-        (r"\Delta H = 2 \times (-285.8\ \mathrm{kJ/mol}) = -571.6\ \mathrm{kJ}", [r"\Delta H =", r" 2 \times", r" (-285.8\ \mathrm{kJ/mol}) =", r" -571.6\ \mathrm{kJ}"]),
+        (
+            r"\Delta H = 2 \times (-285.8\ \mathrm{kJ/mol}) = -571.6\ \mathrm{kJ}",
+            [r"\Delta H =", r" 2 \times", r" (-285.8\ \mathrm{kJ/mol}) =", r" -571.6\ \mathrm{kJ}"],
+        ),
         # never inside a group, \left...\right, parentheses, bars, \text{} or an environment
-        (r"f\left(a + b + c + d + e + f\right) + \frac{x + y + z}{u = v + w}", [r"f\left(a + b + c + d + e + f\right) +", r" \frac{x + y + z}{u = v + w}"]),
-        (r"(a + b + c + d + e + f + g) \cdot |h - i - j - k - l|", [r"(a + b + c + d + e + f + g) \cdot", r" |h - i - j - k - l|"]),
+        (
+            r"f\left(a + b + c + d + e + f\right) + \frac{x + y + z}{u = v + w}",
+            [r"f\left(a + b + c + d + e + f\right) +", r" \frac{x + y + z}{u = v + w}"],
+        ),
+        (
+            r"(a + b + c + d + e + f + g) \cdot |h - i - j - k - l|",
+            [r"(a + b + c + d + e + f + g) \cdot", r" |h - i - j - k - l|"],
+        ),
         (r"\text{cost = price + tax + fee} = c_1 + c_2", [r"\text{cost = price + tax + fee} =", r" c_1 +", " c_2"]),
-        (r"x = \begin{cases} a + b + c & y = 1 \\ d + e + f & y = 2 \end{cases}", [r"x =", r" \begin{cases} a + b + c & y = 1 \\ d + e + f & y = 2 \end{cases}"]),
+        (
+            r"x = \begin{cases} a + b + c & y = 1 \\ d + e + f & y = 2 \end{cases}",
+            [r"x =", r" \begin{cases} a + b + c & y = 1 \\ d + e + f & y = 2 \end{cases}"],
+        ),
         # two relations in a row break after the last; a script belongs to its operator
-        (r"a_1 + a_2 + a_3 <= b_1 + b_2 + b_3 \sum_{i}^{+} x", [r"a_1 +", r" a_2 +", r" a_3 <=", r" b_1 +", r" b_2 +", r" b_3 \sum_{i}^{+} x"]),
+        (
+            r"a_1 + a_2 + a_3 <= b_1 + b_2 + b_3 \sum_{i}^{+} x",
+            [r"a_1 +", r" a_2 +", r" a_3 <=", r" b_1 +", r" b_2 +", r" b_3 \sum_{i}^{+} x"],
+        ),
         # a switch, a fraction-like command or an alignment keeps the formula whole
         (r"\displaystyle a + b + c + d + e + f + g + h", [r"\displaystyle a + b + c + d + e + f + g + h"]),
         (r"a + b + c + d \over e + f + g + h + i + j", [r"a + b + c + d \over e + f + g + h + i + j"]),

@@ -144,7 +144,12 @@ def ink_depth(path: Path, folder: Path) -> list[float]:
     for file in sorted(folder.glob("page-*.pgm"), key=lambda f: int(f.stem.rsplit("-", 1)[1])):
         with Image.open(file) as image:
             scale = image.height / A4[1]
-            box = (round(SIDE * scale), round(TOP * scale), round((A4[0] - SIDE) * scale), round((A4[1] - BOTTOM) * scale))
+            box = (
+                round(SIDE * scale),
+                round(TOP * scale),
+                round((A4[0] - SIDE) * scale),
+                round((A4[1] - BOTTOM) * scale),
+            )
             block = image.crop(box)
         pixels = list(block.getdata())
         rows = [y for y in range(block.height) if min(pixels[y * block.width : (y + 1) * block.width]) < 200]

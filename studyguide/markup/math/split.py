@@ -47,10 +47,15 @@ WHOLE = frozenset(
 )
 SPACES = frozenset(r"\, \; \: \! \> \quad \qquad ~".split()) | {"\\ "}
 # After these no operator is binary: an operator here is a sign (`= -5`), and a break would strand it.
-NOT_OPERANDS = RELATIONS | BINARIES | OPENERS | frozenset(
-    r""", ; : ^ _ \left \right \not \colon \big \Big \bigg \Bigg \bigl \Bigl \biggl \Biggl \bigr \Bigr \biggr
+NOT_OPERANDS = (
+    RELATIONS
+    | BINARIES
+    | OPENERS
+    | frozenset(
+        r""", ; : ^ _ \left \right \not \colon \big \Big \bigg \Bigg \bigl \Bigl \biggl \Biggl \bigr \Bigr \biggr
     \Biggr \sum \prod \coprod \int \iint \iiint \oint \bigcup \bigcap \bigoplus \bigotimes \bigvee \bigwedge
     \lim \limsup \liminf \max \min \sup \inf \det \Pr \limits \nolimits""".split()
+    )
 )
 # Commands that draw no glyph of their own (they shape what follows), for estimating a formula's length.
 SHAPING = frozenset(
