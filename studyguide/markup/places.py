@@ -84,6 +84,20 @@ def svg_hooks(
     return Hooks(math=math, code=highlight.highlight, image=image), formulas
 
 
+# A word with a capital after its first letter: a name (PostgreSQL, DynamoDB, gRPC) or an acronym (NIST).
+NAME = re.compile(r"\b\w+[A-Z]\w*")
+
+
+def printed_text(text: str) -> str:
+    """Return text for paper: escaped, each name in a span the stylesheet keeps from hyphenation ("Postgr-eSQL")."""
+    escaped = escape(text)
+    return (
+        NAME.sub(lambda match: f'<span class="name">{match.group()}</span>', escaped)
+        if NAME.search(escaped)
+        else escaped
+    )
+
+
 def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:
     """Print a task list's box as a ballot box character (paper has no form fields), named for screen readers."""
     label, box = (done, "☑") if checked else (to_do, "☐")

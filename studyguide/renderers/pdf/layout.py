@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from studyguide.markup import Hooks, highlight, inline_html, to_html
 from studyguide.markup.math.svg import Formulas
-from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
+from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, printed_text, svg_hooks
 from studyguide.model import Guide, Node, Question
 from studyguide.renderers.base import counts, environment, messages, task_boxes
 from studyguide.renderers.pdf.speedups import faster_writing
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 EDITIONS = ("full", "quiz")
 LONG_ANSWER_WORDS = 350  # above this an answer rarely fits a page: let it start at once and break between blocks
+LONG_CODE_LINES = 30  # as many lines of code fill half a page: a question holding more breaks like a long one
 ANSWER_PREFIX = "answer_"  # question ids never hold "_", so "answer_<id>" cannot clash with one
 
 
@@ -52,7 +53,7 @@ WHOLE = Part()
 def hooks_for_pdf(resources: Resources, cache: Cache | None = None) -> tuple[Hooks, Formulas]:
     """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone; kept in `cache`) and file URLs."""
     hooks, formulas = svg_hooks(resources, shared=False, inline_images=False, cache=cache)
-    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=printed_code), formulas
+    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=printed_code, text=printed_text), formulas
 
 
 def css_for_pdf() -> str:
@@ -147,6 +148,19 @@ def with_stand_ins(html: str) -> tuple[str, list[str]]:
     return f'{head}<div class="elsewhere" aria-hidden="true">{anchors}</div>\n{end}{tail}', missing
 
 
+def is_long(q: Question) -> bool:
+    """Tell whether a question's answer is too long to keep whole on a page: its words, or its lines of code."""
+    lines = sum(node.text.count("\n") + 1 for node in walk(q.answer) if node.kind == "fence")
+    return len(q.answer_text().split()) > LONG_ANSWER_WORDS or lines > LONG_CODE_LINES
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield a node and all its descendants."""
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
 def keywords(guide: Guide) -> list[str]:
     """Return the guide's tags in first-use order."""
     return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
@@ -239,7 +253,7 @@ class Printer:
             quiz=quiz,
             number=number,
             titles={q.id: q.title for q in questions},
-            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
+            long={q.id: is_long(q) for q in (*laid, *shown)},
             answers={q.id: html_of(q, q.answer) for q in shown},
             cores={q.id: html_of(q, q.core) for q in shown},
             sources={q.id: html_of(q, q.sources) for q in shown},
