@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
+from studyguide.markup.bidi import isolated
 from studyguide.model import Node
 
 SIMPLE_TAGS = {
@@ -77,6 +79,13 @@ class Hooks:
     footnote_ref: Callable[[str], str] = plain_footnote_ref  # a reference to the question's note number N
     checkbox: Callable[[bool], str] = plain_checkbox
     question_links: bool = True  # False where another question cannot be opened (a card): the link's text only
+    # The direction of the text around, for a reader that does not order a line's inline elements by the
+    # bidirectional algorithm (WeasyPrint): runs of the other direction are isolated (bidi.py). '' for a browser.
+    direction: str = ""
+
+
+# Elements whose children are a line's inline content: where runs of the other direction are isolated.
+INLINE_PARENTS = frozenset({"paragraph", "heading", "th", "td", "dt", "em", "strong", "s", "link"})
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -84,7 +93,10 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     kind = node.kind
     if kind == "text":  # most nodes: checked first
         return hooks.text(node.text)
-    inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
+    if hooks.direction and kind in INLINE_PARENTS:
+        inner = isolated(node.children, hooks.direction, lambda child, way: to_html(child, with_direction(hooks, way)))
+    else:
+        inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
     tag = SIMPLE_TAGS.get(kind)
     if tag is not None:
         if node.attrs and kind == "list_item":  # a task list's item: its box stands where the bullet would
@@ -129,6 +141,11 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     if kind == "checkbox":
         return hooks.checkbox(node.attr("checked") == "true")
     raise ValueError(f"no HTML for Markdown element '{kind}'")
+
+
+def with_direction(hooks: Hooks, direction: str) -> Hooks:
+    """Return the hooks for content read in `direction` (the same hooks when it is theirs)."""
+    return hooks if direction == hooks.direction else dataclasses.replace(hooks, direction=direction)
 
 
 def notes_html(notes: tuple[Node, ...], hooks: Hooks, item: Callable[[str, str], str] | None = None) -> str:

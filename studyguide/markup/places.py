@@ -98,6 +98,26 @@ def printed_text(text: str) -> str:
     )
 
 
+# A paragraph, whole (text is escaped: "<p>" and "</p>" only ever come from the markup), and what makes a line
+# of it unbreakable where a justified line would open wide gaps: formulas, code, an address.
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+UNBREAKABLE = re.compile(r'class="math-(?:inline|split)"|<code>|class="url"')
+
+
+def paper_blocks(html: str) -> str:
+    """Return answer HTML set for paper: a paragraph holding a formula, code or an address ragged (`p.ragged`),
+    each list item that opens with a paragraph marked (`li.lead`), so print.css puts its number on that line.
+
+    Justified, such a paragraph opens gaps of many spaces wherever an unbreakable piece moves to the next
+    line. WeasyPrint sets a list's numbers at the top of the item, above the baseline of a first line
+    made tall by a formula; a number placed in the paragraph itself sits on its baseline.
+    """
+    html = PARAGRAPH.sub(
+        lambda m: f'<p class="ragged">{m.group(1)}</p>' if UNBREAKABLE.search(m.group(1)) else m.group(), html
+    )
+    return html.replace("<li><p", '<li class="lead"><p')
+
+
 def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:
     """Print a task list's box as a ballot box character (paper has no form fields), named for screen readers."""
     label, box = (done, "☑") if checked else (to_do, "☐")

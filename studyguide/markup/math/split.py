@@ -67,6 +67,7 @@ SHAPING = frozenset(
 # A browser breaks a line at the first place that fits, without TeX's penalties that keep a short formula
 # together: a formula of fewer glyphs than this (about half a phone's line) stays whole.
 MIN_GLYPHS = 16
+SEPARATORS = frozenset(("&", "\\\\"))  # an alignment point or a new row: what follows starts afresh
 # What may not start the piece after a break: scripts and primes belong to the operator before them.
 NO_START = RELATIONS | CLOSERS | frozenset(r"^ _ ' , ; . \limits \nolimits \right".split())
 
@@ -79,6 +80,11 @@ def tokens(tex: str) -> list[str]:
 def significant(token: str) -> bool:
     """Tell whether a token is more than white space or a spacing command."""
     return not token.isspace() and token not in SPACES
+
+
+def after(previous: str, token: str) -> str:
+    """Return what the last significant token counts as: a script's argument (`H^\\circ`) is an operand."""
+    return "x" if previous in ("^", "_") and token not in "{}" else token
 
 
 def breaks(parts: list[str]) -> list[int]:
@@ -105,7 +111,7 @@ def breaks(parts: list[str]) -> list[int]:
                 if binary and index > 0 and parts[index - 1] not in ("^", "_"):
                     found.append(index)
         if depth == 0 and significant(token):
-            previous = token
+            previous = after(previous, token)
     return [index for index in found if _may_follow(parts, index)]
 
 
@@ -155,11 +161,15 @@ def unary_signs(tex: str) -> str:
     parts = tokens(tex)
     previous = ""
     for index, token in enumerate(parts):
-        if token in BINARIES and previous and (previous in NOT_OPERANDS or previous in ("{", "&", "\\\\")):
-            if previous != "{":  # first in a group: already a sign to ziamath
-                parts[index] = "{" + token + "}"
+        # first in a group or a script on its own: ziamath already draws it as a sign
+        if (
+            token in BINARIES
+            and previous not in ("", "{", "^", "_")
+            and (previous in NOT_OPERANDS or previous in SEPARATORS)
+        ):
+            parts[index] = "{" + token + "}"
         if significant(token):
-            previous = token
+            previous = after(previous, token)
     return "".join(parts)
 
 

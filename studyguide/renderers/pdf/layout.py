@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from studyguide.markup import Hooks, highlight, inline_html, to_html
 from studyguide.markup.math.svg import Formulas
-from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, printed_text, svg_hooks
+from studyguide.markup.places import MATH_CSS, paper_blocks, printed_checkbox, printed_code, printed_text, svg_hooks
 from studyguide.model import Guide, Node, Question
 from studyguide.renderers.base import counts, environment, messages, task_boxes
 from studyguide.renderers.pdf.speedups import faster_writing
@@ -189,10 +189,12 @@ class Printer:
         self.job = job
         self.guide = job.guide
         self.options = job.options
-        self.hooks: Hooks = dataclasses.replace(
-            hooks_for_pdf(job.resources, job.cache)[0], checkbox=task_boxes(job.guide.meta, printed_checkbox)
-        )
         self.words = messages(job.guide.meta)
+        self.hooks: Hooks = dataclasses.replace(
+            hooks_for_pdf(job.resources, job.cache)[0],
+            checkbox=task_boxes(job.guide.meta, printed_checkbox),
+            direction=self.words.direction,  # WeasyPrint orders a line's pieces by their direction alone
+        )
 
     def css(self, part: Part) -> str:
         """Return the print stylesheet for one layout."""
@@ -229,7 +231,7 @@ class Printer:
         hooks = dataclasses.replace(self.hooks, link_note=question_number)
 
         def html_of(q: Question, node: Node | None) -> Markup | None:
-            return Markup(to_html(node, footnotes_in_place(q, hooks))) if node is not None else None
+            return Markup(paper_blocks(to_html(node, footnotes_in_place(q, hooks)))) if node is not None else None
 
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
