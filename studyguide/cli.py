@@ -15,7 +15,7 @@ from pathlib import Path
 
 from studyguide.build.pipeline import Outcome, Report, Request, run
 from studyguide.commands import Parser, UsageError, cache_command, starter_command
-from studyguide.errors import ContentError, shown
+from studyguide.errors import ContentError, counted, shown
 from studyguide.renderers import registry
 from studyguide.stages import TEMPLATES, Options
 from studyguide.store.cache import default_folder
@@ -219,7 +219,7 @@ def problems(error: ContentError) -> None:
     """Print every content problem as path:line: message."""
     for problem in error.problems:
         print(problem, file=sys.stderr)
-    print(f"{len(error.problems)} problem(s) found; nothing was written.", file=sys.stderr)
+    print(f"{counted(len(error.problems), 'problem')} found; nothing was written.", file=sys.stderr)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from studyguide.errors import shown
+from studyguide.errors import counted, shown
 from studyguide.starter import StarterError, copy_templates, new_guide
 from studyguide.store.cache import Cache, default_folder
 
@@ -59,5 +59,5 @@ def cache_command(argv: list[str]) -> int:
         return EXIT_OK
     print(f"cache: {cache.folder}")
     for namespace, (count, size) in cache.usage().items():
-        print(f"  {namespace}: {count} entries, {size / 1024:.0f} KiB")
+        print(f"  {namespace}: {counted(count, 'entry', 'entries')}, {size / 1024:.0f} KiB")
     return EXIT_OK

@@ -9,7 +9,9 @@ an Arabic Sources line with an English citation and a URL.
 from __future__ import annotations
 
 import itertools
+import json
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +22,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from browser_tools import CUT_OFF, watched
 from conftest import CONTENT, FIXTURES, ROOT
+from playwright.sync_api import expect
 from readers import normalize, pdf_text
+from test_page import PLACEHOLDER_FITS
 
 from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
@@ -277,3 +281,121 @@ def test_no_line_opens_gaps_wider_than_three_spaces(
 ) -> None:
     """A paragraph with formulas, code or an address is set ragged; the others are justified and hyphenated."""
     assert wide_gaps(outputs[name]["pdf"], load_guide(FIXTURES / name), tmp_path) == []
+
+
+# Words: counts of one are singular wherever a count is written.
+
+CARD = {"due": "2026-03-05T09:00:00.000Z", "stability": 3.2, "difficulty": 5.1, "elapsed_days": 0}
+CARD |= {"scheduled_days": 3, "learning_steps": 0, "reps": 1, "lapses": 0, "state": 2, "last_review": None}
+
+
+def test_a_count_of_one_reads_right_on_the_command_line_and_in_study_mode(
+    browser: Browser, outputs: dict[str, dict[str, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ok: 2 questions in 1 section, 0 warnings`; study mode's notices after importing one question's progress
+    and after a limit of one new question a day never say "1 questions"."""
+    assert main(["--check", "--content", str(FIXTURES / "screens-ar")]) == 0
+    assert "ok: 2 questions in 1 section, 0 warnings" in capsys.readouterr().out
+    guide = load_guide(FIXTURES / "screens-en")
+    progress = tmp_path / "progress.json"
+    progress.write_text(
+        json.dumps({"guide": guide.meta.id, "newPerDay": 20, "cards": {guide.questions[0].id: CARD}}), encoding="utf-8"
+    )
+    with watched(browser) as new:
+        page = new().new_page()
+        page.goto(outputs["screens-en"]["html"].as_uri())
+        page.click("#study-start")
+        page.locator(".study-settings summary").click()
+        page.set_input_files("#study-import", progress)
+        expect(page.locator("#study-notice")).to_contain_text("1")
+        imported = page.inner_text("#study-notice")
+        page.fill("#study-limit", "1")
+        page.dispatch_event("#study-limit", "change")
+        page.keyboard.press("Escape")
+        page.click("#study-start")
+        while not page.locator("#study-done").is_visible():
+            page.keyboard.press("Space")
+            page.keyboard.press("Space")
+            page.keyboard.press("4")
+        finished = page.inner_text("#study-done")
+    assert "1" in imported and "1" in finished
+    assert not re.search(r"\b1 (?:new )?questions\b", imported + " " + finished), (imported, finished)
+
+
+# The page: what reads left to right in a right-to-left page, dropdowns, images at full size.
+
+FIRST_AND_LAST = """(el) => {
+  const range = document.createRange(), text = el.firstChild;
+  range.setStart(text, 0); range.setEnd(text, 1);
+  const first = range.getBoundingClientRect().left;
+  range.setStart(text, text.length - 1); range.setEnd(text, text.length);
+  return [el.textContent, first < range.getBoundingClientRect().left];
+}"""
+
+
+def test_permalinks_and_addresses_read_left_to_right_in_a_right_to_left_page(
+    browser: Browser, outputs: dict[str, dict[str, Path]]
+) -> None:
+    """The permalink shows "#atom-parts" (its "#" first, at the left), a URL its "https" at the left."""
+    with watched(browser) as new:
+        page = new(viewport={"width": 360, "height": 740}).new_page()
+        page.goto(outputs["screens-ar"]["html"].as_uri())
+        page.click("#reveal-all")
+        found = [
+            page.eval_on_selector(f"[id='{q}'] a.permalink", FIRST_AND_LAST) for q in ("atom-parts", "reaction-heat")
+        ]
+        found += page.eval_on_selector_all("a.url", f"els => els.map({FIRST_AND_LAST})")
+    assert len(found) == 4 and [ok for _, ok in found] == [True] * 4, found
+
+
+NEEDED = """(select) => {
+  const alone = document.createElement("select");
+  alone.style.position = "absolute";
+  alone.append(select.options[0].cloneNode(true));
+  document.body.append(alone);
+  const needed = alone.offsetWidth;
+  alone.remove();
+  return [select.options[0].text, select.offsetWidth, needed];
+}"""
+
+
+@pytest.mark.parametrize("language", ["es", "de", "fr", "pt", "ar", "ja"])
+def test_each_dropdown_shows_its_first_label_whole(browser: Browser, tmp_path: Path, language: str) -> None:
+    """ "All sections" and "All tags" in the guide's language fit their dropdown at 360 and 1000 px: each is at
+    least as wide as the browser makes a dropdown of that label alone."""
+    content = tmp_path / "content"
+
+    shutil.copytree(ROOT / "examples" / "git-basics", content)
+    meta = content / "guide.toml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('language = "en"', f'language = "{language}"'))
+    assert main(["--format", "html", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    with watched(browser) as new:
+        page = new().new_page()
+        page.goto((tmp_path / "out" / "git-basics.html").as_uri())
+        found = []
+        for width in (360, 1000):
+            page.set_viewport_size({"width": width, "height": 740})
+            found += [(width, *page.eval_on_selector(f"#filter-{name}", NEEDED)) for name in ("section", "tag")]
+            text, room = page.evaluate(PLACEHOLDER_FITS)  # and the search field beside them keeps its hint whole
+            found.append((width, "placeholder", round(room), round(text)))
+    assert [entry for entry in found if entry[2] < entry[3]] == []
+
+
+def test_an_image_opens_at_full_size_in_a_box_that_scrolls(
+    browser: Browser, outputs: dict[str, dict[str, Path]]
+) -> None:
+    """At 360 px the diagram is shrunk; pressed (under the page's own CSP), it shows every pixel and the page
+    stays 360 px wide; pressed again, it fits again."""
+    with watched(browser) as new:
+        page = new(viewport={"width": 360, "height": 740}).new_page()
+        page.goto(outputs["screens-en"]["html"].as_uri() + "#summaries")
+        image = page.locator("[id='summaries'] .answer img")
+        sizes = [image.evaluate("img => [img.naturalWidth, Math.round(img.getBoundingClientRect().width)]")]
+        page.locator("[id='summaries'] button.zoom").click()
+        sizes.append(image.evaluate("img => [img.naturalWidth, Math.round(img.getBoundingClientRect().width)]"))
+        wide = (page.evaluate("document.documentElement.scrollWidth"), page.evaluate(CUT_OFF))
+        page.locator("[id='summaries'] button.zoom").click()
+        sizes.append(image.evaluate("img => [img.naturalWidth, Math.round(img.getBoundingClientRect().width)]"))
+    (natural, fitted), (_, full), (_, again) = sizes
+    assert fitted < 360 < natural == full and again == fitted
+    assert wide == (360, [])

@@ -41,7 +41,8 @@ class Changes:
     def summary(self) -> str:
         """Return a short, human report."""
         if self.first:
-            return f"all {len(self.new)} questions are new: no release yet ({LOCK_FILE})"
+            every = "the one question is" if len(self.new) == 1 else f"all {len(self.new)} questions are"
+            return f"{every} new: no release yet ({LOCK_FILE})"
         if not self.any():
             return "no question changed since the last release"
         parts = []

@@ -94,6 +94,7 @@ def script_words(words: Messages, total: int) -> dict[str, str]:
         "shown": shown_count(words, "{shown}", total),
         "copied": words.text("link-copied", "Link copied"),
         "addressBar": words.text("link-in-address-bar", "Link in address bar"),
+        "zoom": words.text("image-full-size", "Show at full size"),
     }
 
 
