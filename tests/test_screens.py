@@ -399,3 +399,16 @@ def test_an_image_opens_at_full_size_in_a_box_that_scrolls(
     (natural, fitted), (_, full), (_, again) = sizes
     assert fitted < 360 < natural == full and again == fitted
     assert wide == (360, [])
+
+
+def test_list_numbers_stand_on_their_first_lines_baseline(outputs: dict[str, dict[str, Path]]) -> None:
+    """Next to a tall inline formula, an item's number sits on the baseline of the item's first words."""
+    guide = load_guide(FIXTURES / "screens-en")
+    (items,) = [node for node in walk(guide.question("summaries").answer) if node.kind == "ordered_list"]
+    firsts = [item.plain_text().split()[0] for item in items.children]
+    words = [w for page in page_words(outputs["screens-en"]["pdf"]) for w in page]
+    found = []
+    for number, first in enumerate(firsts, start=1):
+        marker = next(n for n, w in enumerate(words) if w.text == f"{number}." and words[n + 1].text == first)
+        found.append(round(words[marker + 1].y_max - words[marker].y_max, 1))
+    assert len(found) == 3 and all(abs(offset) < 0.5 for offset in found), found
