@@ -67,7 +67,6 @@ SHAPING = frozenset(
 # A browser breaks a line at the first place that fits, without TeX's penalties that keep a short formula
 # together: a formula of fewer glyphs than this (about half a phone's line) stays whole.
 MIN_GLYPHS = 16
-SEPARATORS = frozenset(("&", "\\\\"))  # an alignment point or a new row: what follows starts afresh
 # What may not start the piece after a break: scripts and primes belong to the operator before them.
 NO_START = RELATIONS | CLOSERS | frozenset(r"^ _ ' , ; . \limits \nolimits \right".split())
 
@@ -157,16 +156,14 @@ def unary_signs(tex: str) -> str:
 
     TeX makes a binary operator with no operand before it ordinary; ziamath spaces it as binary
     (`= − 571.6`), but spaces a group as an ordinary symbol. MathJax follows TeX and needs nothing.
+    An operator that opens an aligned cell (`\\\\ & + b`, a continued line) keeps ziamath's binary
+    spacing, as authors mean it there.
     """
     parts = tokens(tex)
     previous = ""
     for index, token in enumerate(parts):
         # first in a group or a script on its own: ziamath already draws it as a sign
-        if (
-            token in BINARIES
-            and previous not in ("", "{", "^", "_")
-            and (previous in NOT_OPERANDS or previous in SEPARATORS)
-        ):
+        if token in BINARIES and previous in NOT_OPERANDS and previous not in ("^", "_"):
             parts[index] = "{" + token + "}"
         if significant(token):
             previous = after(previous, token)
