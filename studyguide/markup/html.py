@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -82,10 +83,44 @@ class Hooks:
     # The direction of the text around, for a reader that does not order a line's inline elements by the
     # bidirectional algorithm (WeasyPrint): runs of the other direction are isolated (bidi.py). '' for a browser.
     direction: str = ""
+    # Keep an inline formula on one line with the punctuation right after it: a browser may break between
+    # an image and a comma (CSS Text: around an atomic inline); WeasyPrint never does.
+    glue: bool = False
 
 
 # Elements whose children are a line's inline content: where runs of the other direction are isolated.
 INLINE_PARENTS = frozenset({"paragraph", "heading", "th", "td", "dt", "em", "strong", "s", "link"})
+# What follows a formula without a space and belongs on its line: closing punctuation, a suffix ("-th").
+TRAILING = re.compile(r"[^\s(\[{“‘«„‚¿¡]+")
+
+
+def children_html(node: Node, hooks: Hooks) -> str:
+    """Render a node's children: runs of the other direction isolated, or formulas glued to what follows."""
+    children = node.children
+    if hooks.direction and node.kind in INLINE_PARENTS:
+        return isolated(children, hooks.direction, lambda child, way: to_html(child, with_direction(hooks, way)))
+    if hooks.glue and any(child.kind == "math_inline" for child in children):
+        return glued(children, hooks)
+    return "".join([to_html(child, hooks) for child in children])
+
+
+def glued(children: tuple[Node, ...], hooks: Hooks) -> str:
+    """Render inline children, each formula in one unbreakable span with the punctuation right after it."""
+    out: list[str] = []
+    placed = 0  # characters of this text already placed after the formula before it
+    for index, child in enumerate(children):
+        if placed:
+            out.append(hooks.text(child.text[placed:]))
+            placed = 0
+            continue
+        after = children[index + 1] if index + 1 < len(children) else None
+        tail = TRAILING.match(after.text) if child.kind == "math_inline" and after and after.kind == "text" else None
+        if tail is None:
+            out.append(to_html(child, hooks))
+            continue
+        out.append(f'<span class="math-tail">{to_html(child, hooks)}{hooks.text(tail.group())}</span>')
+        placed = tail.end()
+    return "".join(out)
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
@@ -93,10 +128,7 @@ def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     kind = node.kind
     if kind == "text":  # most nodes: checked first
         return hooks.text(node.text)
-    if hooks.direction and kind in INLINE_PARENTS:
-        inner = isolated(node.children, hooks.direction, lambda child, way: to_html(child, with_direction(hooks, way)))
-    else:
-        inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
+    inner = children_html(node, hooks) if node.children else ""
     tag = SIMPLE_TAGS.get(kind)
     if tag is not None:
         if node.attrs and kind == "list_item":  # a task list's item: its box stands where the bullet would

@@ -27,12 +27,15 @@ if TYPE_CHECKING:
 PAGE_MATH_SCALE = 1.2  # the page's sans-serif text has a larger x-height than the Pagella the formulas match
 # The page scrolls a formula wider than the column, never shrinks it, and shows its start (left) first: a
 # display formula in its block, an inline one (or one piece of it) wider than SCROLL_EM in a box of its own.
+# A formula and the punctuation right after it share a line (a split formula still breaks between pieces).
 SCROLL_EM = 12.0
 SCROLL_CSS = """\
 .math.display { overflow-x: auto; overflow-y: hidden; direction: ltr; }
 .math.display svg { max-width: none; }
 .math-scroll { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; direction: ltr; }
 .math-scroll > svg { display: block; max-width: none; }
+.math-tail { white-space: nowrap; }
+.math-tail > .math-split { white-space: normal; }
 """
 # The spaced-repetition scheduler: a byte-for-byte copy of ts-fsrs's browser build (see tests/test_study.py).
 VENDOR = "page/vendor/ts-fsrs.umd.js"
@@ -165,7 +168,9 @@ class PageRenderer(Renderer):
         script = page_script(env)
         tags = sorted({tag for q in guide.questions for tag in q.tags})
         hooks, formulas = hooks_for_page(job.resources)
-        hooks = dataclasses.replace(hooks, checkbox=task_boxes(guide.meta, plain_checkbox), code=focusable(hooks.code))
+        hooks = dataclasses.replace(
+            hooks, checkbox=task_boxes(guide.meta, plain_checkbox), code=focusable(hooks.code), glue=True
+        )
         words = messages(guide.meta)
         entries = self.entries(guide, hooks, words)
         html = env.get_template("page/index.html").render(
