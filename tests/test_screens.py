@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
@@ -25,6 +24,7 @@ from conftest import CONTENT, FIXTURES, ROOT
 from playwright.sync_api import expect
 from readers import normalize, pdf_text
 from test_page import PLACEHOLDER_FITS
+from test_pdf_print import Word
 
 from studyguide.build.pipeline import load_guide
 from studyguide.cli import main
@@ -146,27 +146,13 @@ def test_every_question_fits_a_360_px_phone_in_study_mode(
 # The PDF: pages, tables and right-to-left lines as poppler reads them.
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word pdftotext found on a page, with its box in points."""
-
-    text: str
-    x_min: float
-    y_min: float
-    x_max: float
-    y_max: float
-
-
 def page_words(path: Path) -> list[list[Word]]:
     """Return the words of every page inside the text block (no running header, footer or margin note)."""
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
     body = html[html.index("<doc>") : html.index("</doc>") + 6]
     found = []
     for page in ET.fromstring(body).iter("page"):
-        words = [
-            Word(w.text or "", *(float(w.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax")))
-            for w in page.iter("word")
-        ]
+        words = [Word.read(w) for w in page.iter("word")]
         found.append([w for w in words if TOP <= w.y_min and w.y_max <= A4[1] - BOTTOM and w.x_min >= SIDE - 1])
     return found
 
