@@ -173,7 +173,7 @@ def ink_depth(path: Path, folder: Path) -> list[float]:
                 round((A4[1] - BOTTOM) * scale),
             )
             block = image.crop(box)
-        pixels = list(block.getdata())
+        pixels = block.tobytes()  # one byte a pixel: the pages are rendered in grey
         rows = [y for y in range(block.height) if min(pixels[y * block.width : (y + 1) * block.width]) < 200]
         depths.append((max(rows) + 1) / block.height if rows else 0.0)
     return depths
