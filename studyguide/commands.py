@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from studyguide.errors import shown
+from studyguide.errors import counted, shown
 from studyguide.starter import StarterError, checked_language, copy_templates, new_guide
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -76,5 +76,5 @@ def cache_command(argv: list[str]) -> int:
         return EXIT_USAGE
     print(f"cache: {shown(str(cache.folder))}")
     for namespace, (count, size) in usage.items():
-        print(f"  {namespace}: {count} entries, {size / 1024:.0f} KiB")
+        print(f"  {namespace}: {counted(count, 'entry', 'entries')}, {size / 1024:.0f} KiB")
     return EXIT_OK

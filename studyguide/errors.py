@@ -25,6 +25,11 @@ class Problem:
         return shown(f"{where}: {'warning: ' if self.severity == 'warning' else ''}{self.message}")
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """Return a count with its noun, singular for one, as the command line's English messages write it."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def shown(text: str) -> str:
     """Return text safe for a terminal: control characters (ESC, CR...) and undecodable bytes of file names escaped."""
     return "".join(

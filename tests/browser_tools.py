@@ -121,3 +121,51 @@ def watched(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     for _, traffic in opened:
         assert traffic.external == [], "requests left the file"
         assert traffic.errors == [], "console errors"
+
+
+# What a reader cannot see: every element that sticks out of the screen (or of the box that clips it) where
+# nothing scrolls to it, and every formula whose start is not in view. A box that scrolls sideways reaches
+# what sticks out at its end, never what sticks out at its start (left when it runs left to right).
+# Elements are named "tag#id.class" with the text they start with. MathJax's hidden copy for screen readers
+# and the parts inside an SVG are left out; so is what is not rendered. A formula drawn smaller than its size in
+# the text (squeezed to fit) counts too.
+CUT_OFF = """(root) => {
+  root = root || document.body;
+  const screen = {left: 0, right: document.documentElement.clientWidth};
+  const formula = "svg.math-inline, svg.math-display, img.math-inline, img.math-display, mjx-container > mjx-math";
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+    + " '" + (el.textContent || el.getAttribute("alt") || "").trim().slice(0, 40) + "'";
+  const found = [];
+  for (const el of root.querySelectorAll("*")) {
+    if (el.closest("mjx-assistive-mml, script, style, template") || el.parentElement.closest("svg")) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width < 1 || box.height < 1 || !el.checkVisibility()) continue;
+    let room = screen, scrolls = null;
+    for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX === "visible") continue;
+      const edge = a.getBoundingClientRect();
+      const inner = {left: edge.left + a.clientLeft, right: edge.left + a.clientLeft + a.clientWidth};
+      if (style.overflowX === "auto" || style.overflowX === "scroll") {
+        scrolls = {inner: inner, ltr: style.direction === "ltr"};
+        room = scrolls.ltr ? {left: inner.left - a.scrollLeft, right: Infinity}
+                           : {left: -Infinity, right: inner.right - a.scrollLeft};
+      } else {
+        room = inner;
+      }
+      break;
+    }
+    if (el.matches("svg.math-inline, svg.math-display")) {
+      const drawn = parseFloat(el.getAttribute("width")) * parseFloat(getComputedStyle(el).fontSize);
+      if (box.width < drawn - 1) found.push(name(el) + ": shrunk to " + Math.round(box.width) + " px");
+    }
+    if (box.left < room.left - 1 || box.right > room.right + 1) {
+      found.push(name(el) + " at " + Math.round(box.left) + ".." + Math.round(box.right));
+    } else if (el.matches(formula)) {
+      const seen = scrolls ? scrolls.inner : screen;
+      if (box.left < seen.left - 1 || box.left >= seen.right) found.push(name(el) + ": its start is out of view");
+    }
+  }
+  return found;
+}"""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from browser_tools import AXE, Traffic, require
+from browser_tools import AXE, CUT_OFF, Traffic, require
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -34,7 +34,11 @@ NIGHT = "--canvas: #2c2c2c; --fg: #fcfcfc;"
 # After MathJax typesets the card: what could act or load (links, styles, ids, classes from content),
 # what MathJax drew or refused, and the card's visible text.
 # The reviewer page stays loaded from card to card, as in Anki: the last card's math is forgotten first.
-INSPECT = """async (html) => {
+INSPECT = (
+    """async (html) => {
+  const cutOff = """
+    + CUT_OFF
+    + """;
   const qa = document.getElementById("qa");
   await MathJax.startup.promise;
   MathJax.typesetClear([qa]);
@@ -50,10 +54,12 @@ INSPECT = """async (html) => {
     text: qa.innerText,
     width: qa.scrollWidth,
     room: qa.clientWidth,
+    cut: cutOff(qa),
     contrast: (await axe.run(qa, {runOnly: ["color-contrast"]})).violations.flatMap(
       (v) => v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary)),
   };
 }"""
+)
 
 
 @dataclass
@@ -68,6 +74,7 @@ class Seen:
     text: str
     width: int
     room: int
+    cut: list[str]  # what sticks out where nothing scrolls to it, and formulas whose start is out of view
     contrast: list[str]  # axe-core's colour-contrast failures (text below 4.5:1, or 3:1 when large)
     requests: list[str] = field(default_factory=list)
 

@@ -33,7 +33,12 @@ if TYPE_CHECKING:
 
 
 def squash(text: str) -> str:
-    """Drop all whitespace and MathJax delimiters, so rendered text compares with model text."""
+    """Drop all whitespace and MathJax delimiters, so rendered text compares with model text.
+
+    A long formula comes in pieces, each ending with an operator drawn with an empty group after it
+    (`\\(a ={}\\)\\(b\\)`, studyguide/markup/math/split.py): that group is a delimiter too.
+    """
+    text = text.replace("{}\\)", "\\)")
     for mark in ("\\(", "\\)", "\\[", "\\]"):
         text = text.replace(mark, "")
     return "".join(text.split())

@@ -52,7 +52,7 @@ def test_every_kind_of_problem_in_one_file_is_reported_in_one_run(
     assert f"{section}:8: link to unknown question id 'nowhere'" in err
     assert any(line.startswith(f"{section}:10: formula $\\foo{{x}}$ cannot be rendered") for line in err), err
     assert f"{section}:12: image 'missing.png' not found" in err
-    assert "4 problem(s) found; nothing was written." in err
+    assert "4 problems found; nothing was written." in err
     assert not out.exists()
 
 

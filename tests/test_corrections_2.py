@@ -13,6 +13,7 @@ from card_view import describe, view
 from readers import cards, import_apkg, normalize, pdf_text
 
 from studyguide.check.lint import TWIN_SIMILARITY, _cosine, lint, vocabulary, words
+from studyguide.markup.math.split import pieces
 from studyguide.model import Guide, Question
 
 if TYPE_CHECKING:
@@ -87,8 +88,11 @@ def flat(q: Question) -> str:
 
 
 def formulas(guide: Guide, qid: str) -> list[str]:
-    """Return the TeX of every formula of a question (answer, core answer, sources), from the parser."""
-    return [n.text.strip() for q, n in guide.nodes("math_inline", "math_block") if q.id == qid]
+    """Return the TeX of every formula of a question (answer, core answer, sources) as the outputs draw and name
+    them: a long inline one in the pieces a line may break between (tests/test_math_split.py checks those)."""
+    found = guide.nodes("math_inline", "math_block")
+    drawn = (pieces(n.text) if n.kind == "math_inline" else (n.text,) for q, n in found if q.id == qid)
+    return [piece.strip() for formula in drawn for piece in formula]
 
 
 @pytest.mark.parametrize("phrase", WRONG.values(), ids=WRONG.keys())

@@ -47,7 +47,7 @@ def test_example_check_has_no_warnings(capsys: pytest.CaptureFixture[str], examp
     assert main(["--check", "--content", str(EXAMPLE)]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
-    assert f"ok: {len(example.questions)} questions in {len(example.sections)} sections, 0 warning(s)" in captured.out
+    assert f"ok: {len(example.questions)} questions in {len(example.sections)} sections, 0 warnings" in captured.out
 
 
 def test_example_anki_holds_every_question(example_built: dict[str, Path], example: Guide) -> None:

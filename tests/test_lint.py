@@ -65,7 +65,7 @@ def test_tag_outside_vocabulary_warns(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["--check", "--content", str(guide.root)]) == 0
     captured = capsys.readouterr()
     assert f"{guide.root / '02-extra.md'}:3: warning: tag 'made-up' is not in tags.txt" in captured.err
-    assert "1 warning(s)" in captured.out
+    assert "1 warning" in captured.out
 
 
 def test_twin_lint_compares_each_answer_with_a_bounded_number_of_others(monkeypatch: pytest.MonkeyPatch) -> None:

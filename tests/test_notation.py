@@ -54,7 +54,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_the_guides_check_without_an_error_or_a_warning(content: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--content", str(content)]) == 0
     said = capsys.readouterr()
-    assert "0 warning(s)" in said.out, said.err
+    assert "0 warnings" in said.out, said.err
 
 
 def formula_guides() -> list[Path]:

@@ -32,6 +32,12 @@ class Word:
     x_min: float
     y_min: float
     x_max: float
+    y_max: float = 0.0
+
+    @classmethod
+    def read(cls, element: ET.Element) -> Word:
+        """Return the word of one <word> element of pdftotext -bbox."""
+        return cls(element.text or "", *(float(element.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax")))
 
 
 def build(content: Path, out: Path) -> Path:
@@ -62,10 +68,7 @@ def words(path: Path, page: int) -> list[Word]:
         check=True,
     ).stdout
     body = html[html.index("<doc>") : html.index("</doc>") + 6]
-    return [
-        Word(w.text or "", float(w.get("xMin", 0)), float(w.get("yMin", 0)), float(w.get("xMax", 0)))
-        for w in ET.fromstring(body).iter("word")
-    ]
+    return [Word.read(w) for w in ET.fromstring(body).iter("word")]
 
 
 def fonts(path: Path) -> list[list[str]]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from html import escape, unescape
 
-from studyguide.errors import Problem
+from studyguide.errors import Problem, counted
 from studyguide.renderers.page import script_hash as source_hash
 
 RELOAD = """(() => {
@@ -56,7 +56,7 @@ def problems_html(problems: Sequence[Problem]) -> str:
     items = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in problems)
     return (
         f'<div role="alert" id="studyguide-problems" lang="en" dir="ltr" style="{PROBLEMS_STYLE}">'
-        f"<strong>{len(problems)} problem(s) found; the page below is the last good build. "
+        f"<strong>{counted(len(problems), 'problem')} found; the page below is the last good build. "
         "Save a fix and it reloads.</strong>"
         f'<ol style="margin:.5em 0 0;padding-inline-start:1.5em">{items}</ol></div>'
     )

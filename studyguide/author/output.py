@@ -12,7 +12,7 @@ from studyguide import progress
 from studyguide.author.display import Display
 from studyguide.author.problems import as_github, as_json
 from studyguide.build.pipeline import Outcome, Report, Request, run
-from studyguide.errors import ContentError, Problem, shown
+from studyguide.errors import ContentError, Problem, counted, shown
 
 EXIT_OK, EXIT_CONTENT, EXIT_RENDERER = 0, 1, 3
 Style = Literal["text", "json", "github"]
@@ -46,7 +46,7 @@ class Shown:
             print(as_github(found))
         self.problems, self.error = [], error
         if error is not None:
-            print(f"{len(error.problems)} problem(s) found; nothing was written.", file=sys.stderr)
+            print(f"{counted(len(error.problems), 'problem')} found; nothing was written.", file=sys.stderr)
 
 
 def build(request: Request, how: Shown, done: Callable[[Outcome], None] | None = None) -> int:

@@ -32,7 +32,7 @@ from studyguide import release
 from studyguide.build import state
 from studyguide.check.lint import lint
 from studyguide.check.validate import validate
-from studyguide.errors import ContentError, Problem
+from studyguide.errors import ContentError, Problem, counted
 from studyguide.model import Guide
 from studyguide.parse.parser import parse
 from studyguide.release import history
@@ -178,7 +178,8 @@ def check(job: Job, report: Report) -> None:
     for warning in warnings:
         report.warn(warning)
     guide = job.guide
-    report.say(f"ok: {len(guide.questions)} questions in {len(guide.sections)} sections, {len(warnings)} warning(s)")
+    sizes = counted(len(guide.questions), "question"), counted(len(guide.sections), "section")
+    report.say(f"ok: {sizes[0]} in {sizes[1]}, {counted(len(warnings), 'warning')}")
 
 
 def release_deck(job: Job, prepared: Prepared, now: int, report: Report) -> Job:

@@ -16,7 +16,9 @@ from studyguide.check.media import read_images
 from studyguide.errors import ContentError, Problem
 from studyguide.markup import diagrams
 from studyguide.markup.diagrams import DiagramError
+from studyguide.markup.math.split import drawn_pieces
 from studyguide.markup.math.svg import MathError, draw
+from studyguide.markup.math.typeset import MAX_FORMULA_CHARS
 from studyguide.model import Guide, Question, Source
 from studyguide.parse.reading import SLUG
 from studyguide.release import lock
@@ -136,8 +138,10 @@ def _formulas(guide: Guide, cache: Cache, svg: bool) -> tuple[dict[tuple[str, bo
     for q, node in guide.nodes("math_inline", "math_block"):
         key = (node.text, node.kind == "math_block")
         if key not in drawn and key not in failed:
-            try:
-                drawn[key] = draw(*key, cache, svg_needed=svg)
+            try:  # an inline formula is drawn in the pieces a line may break between (often one: itself)
+                for piece in (node.text,) if key[1] or len(node.text) > MAX_FORMULA_CHARS else drawn_pieces(node.text):
+                    drawn[(piece, key[1])] = draw(piece, key[1], cache, svg_needed=svg)
+                drawn.setdefault(key, "")  # split: the outputs place the pieces
             except MathError as exc:
                 failed[key] = str(exc)
         if key in failed:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import TypedDict
 
 from studyguide.markup.alerts import alert_html
+from studyguide.markup.bidi import isolated
 from studyguide.model import Node
 
 
@@ -77,13 +80,56 @@ class Hooks:
     alert: Callable[[str, str], str] = alert_html  # (kind, its blocks' HTML): a callout, titled in the guide's language
     diagram: Callable[[str], str] = plain_diagram  # a diagram's source -> its drawing
     details_open: bool = False  # <details> shown open (paper, cards) or closed until opened (the page)
+    # The direction of the text around, for a reader that does not order a line's inline elements by the
+    # bidirectional algorithm (WeasyPrint): runs of the other direction are isolated (bidi.py). '' for a browser.
+    direction: str = ""
+    # Keep an inline formula on one line with the punctuation right after it: a browser may break between
+    # an image and a comma (CSS Text: around an atomic inline); WeasyPrint never does.
+    glue: bool = False
+
+
+# Elements whose children are a line's inline content: where runs of the other direction are isolated.
+INLINE_PARENTS = frozenset(
+    {"paragraph", "heading", "th", "td", "dt", "em", "strong", "s", "link", "cloze", "summary", "sub", "sup", "mark"}
+)
+# What follows a formula without a space and belongs on its line: closing punctuation, a suffix ("-th").
+TRAILING = re.compile(r"[^\s(\[{“‘«„‚¿¡]+")
+
+
+def children_html(node: Node, hooks: Hooks) -> str:
+    """Render a node's children: runs of the other direction isolated, or formulas glued to what follows."""
+    children = node.children
+    if hooks.direction and node.kind in INLINE_PARENTS:
+        return isolated(children, hooks.direction, lambda child, way: to_html(child, with_direction(hooks, way)))
+    if hooks.glue and any(child.kind == "math_inline" for child in children):
+        return glued(children, hooks)
+    return "".join([to_html(child, hooks) for child in children])
+
+
+def glued(children: tuple[Node, ...], hooks: Hooks) -> str:
+    """Render inline children, each formula in one unbreakable span with the punctuation right after it."""
+    out: list[str] = []
+    placed = 0  # characters of this text already placed after the formula before it
+    for index, child in enumerate(children):
+        if placed:
+            out.append(hooks.text(child.text[placed:]))
+            placed = 0
+            continue
+        after = children[index + 1] if index + 1 < len(children) else None
+        tail = TRAILING.match(after.text) if child.kind == "math_inline" and after and after.kind == "text" else None
+        if tail is None:
+            out.append(to_html(child, hooks))
+            continue
+        out.append(f'<span class="math-tail">{to_html(child, hooks)}{hooks.text(tail.group())}</span>')
+        placed = tail.end()
+    return "".join(out)
 
 
 def to_html(node: Node, hooks: Hooks = Hooks()) -> str:
     """Render a node and its children as HTML; every text is escaped, raw HTML never passes."""
     if node.kind == "text":  # most nodes: no children to render first
         return hooks.text(node.text)
-    inner = "".join([to_html(child, hooks) for child in node.children]) if node.children else ""
+    inner = children_html(node, hooks) if node.children else ""
     return RULES[node.kind](node, inner, hooks)
 
 
@@ -228,6 +274,11 @@ RULES: Rules = {
     "sup": _tag("sup"),
     "mark": _tag("mark"),
 }
+
+
+def with_direction(hooks: Hooks, direction: str) -> Hooks:
+    """Return the hooks for content read in `direction` (the same hooks when it is theirs)."""
+    return hooks if direction == hooks.direction else dataclasses.replace(hooks, direction=direction)
 
 
 def notes_html(notes: tuple[Node, ...], hooks: Hooks, item: Callable[[str, str], str] | None = None) -> str:

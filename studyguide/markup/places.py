@@ -11,6 +11,7 @@ from html import escape
 
 from studyguide.markup import highlight
 from studyguide.markup.html import Hooks
+from studyguide.markup.math.split import drawn_pieces, pieces
 from studyguide.markup.math.svg import Formulas
 from studyguide.stages import Resources
 from studyguide.store.cache import Cache
@@ -21,24 +22,61 @@ img.content-image { max-width: 100%; height: auto; }
 """
 
 
+# An inline formula's size and its depth below the line, as Formulas writes them on its <svg>.
+SVG_WIDTH = re.compile(r'^<svg [^>]*?\bwidth="([\d.]+)em"')
+SVG_DEPTH = re.compile(r'^<svg [^>]*?\bstyle="(vertical-align:-?[\d.]+em)"')
+
+
+def scrolling(svg: str, wider_than: float) -> str:
+    """Return an inline formula wider than `wider_than` em in a box of its own that scrolls sideways.
+
+    The box stands where the formula stood: its baseline is its bottom (it scrolls), moved down by
+    the formula's depth. Narrower formulas, most of them, stay as they are.
+    """
+    width, depth = SVG_WIDTH.match(svg), SVG_DEPTH.match(svg)
+    if width is None or depth is None or float(width.group(1)) <= wider_than:
+        return svg
+    return f'<span class="math-scroll" style="{depth.group(1)}">{svg}</span>'
+
+
+def split_formula(placed: list[str]) -> str:
+    """Return the pieces of one inline formula, in order left to right in every language (a line may break between)."""
+    return f'<span class="math-split" dir="ltr">{"".join(placed)}</span>'
+
+
 def image_tag(src: str, alt: str) -> str:
     """Return an escaped <img> element."""
     return f'<img class="content-image" src="{escape(src)}" alt="{escape(alt)}">'
 
 
 def svg_hooks(
-    resources: Resources, shared: bool, inline_images: bool, scale: float = 1.0, cache: Cache | None = None
+    resources: Resources,
+    shared: bool,
+    inline_images: bool,
+    scale: float = 1.0,
+    cache: Cache | None = None,
+    scroll_em: float = 0.0,
 ) -> tuple[Hooks, Formulas]:
     """Return hooks that place the drawn formulas as SVG and images by data: URI (inline) or file URL.
 
     `shared`: formulas refer to one hidden block of glyphs (`Formulas.defs()`), as on a page; else
-    each SVG stands alone (a PDF layout draws each alone; then kept in `cache`).
+    each SVG stands alone (a PDF layout draws each alone; then kept in `cache`). `scroll_em`: an
+    inline formula (or piece of one) wider than this scrolls in a box of its own (a screen's).
     """
     formulas = Formulas(shared=shared, scale=scale, cache=cache)
     drawn, images = resources.formulas, resources.images
 
+    def inline(tex: str, title: str = "") -> str:
+        placed = formulas.place(drawn[(tex, False)], tex, False, title)
+        return scrolling(placed, scroll_em) if scroll_em else placed
+
     def math(tex: str, display: bool) -> str:
-        return formulas.place(drawn[(tex, display)], tex, display)
+        if display:
+            return formulas.place(drawn[(tex, True)], tex, True)
+        found = drawn_pieces(tex)
+        if len(found) == 1:
+            return inline(tex)
+        return split_formula([inline(piece, shown.strip()) for piece, shown in zip(found, pieces(tex), strict=True)])
 
     def image(src: str, alt: str) -> str:
         found = images[src]
@@ -50,6 +88,40 @@ def svg_hooks(
 def diagram_hook(resources: Resources) -> Callable[[str], str]:
     """Return the hook that places a diagram's drawing (made safe when it was drawn) where its source stood."""
     return lambda source: f'<div class="diagram">{resources.diagrams[source]}</div>'
+
+
+# A word with a capital after its first letter: a name (PostgreSQL, DynamoDB, gRPC) or an acronym (NIST).
+NAME = re.compile(r"\b\w+[A-Z]\w*")
+
+
+def printed_text(text: str) -> str:
+    """Return text for paper: escaped, each name in a span the stylesheet keeps from hyphenation ("Postgr-eSQL")."""
+    escaped = escape(text)
+    return (
+        NAME.sub(lambda match: f'<span class="name">{match.group()}</span>', escaped)
+        if NAME.search(escaped)
+        else escaped
+    )
+
+
+# A paragraph, whole (text is escaped: "<p>" and "</p>" only ever come from the markup), and what makes a line
+# of it unbreakable where a justified line would open wide gaps: formulas, code, an address.
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+UNBREAKABLE = re.compile(r'class="math-(?:inline|split)"|<code>|class="url"')
+
+
+def paper_blocks(html: str) -> str:
+    """Return answer HTML set for paper: a paragraph holding a formula, code or an address ragged (`p.ragged`),
+    each list item that opens with a paragraph marked (`li.lead`), so print.css puts its number on that line.
+
+    Justified, such a paragraph opens gaps of many spaces wherever an unbreakable piece moves to the next
+    line. WeasyPrint sets a list's numbers at the top of the item, above the baseline of a first line
+    made tall by a formula; a number placed in the paragraph itself sits on its baseline.
+    """
+    html = PARAGRAPH.sub(
+        lambda m: f'<p class="ragged">{m.group(1)}</p>' if UNBREAKABLE.search(m.group(1)) else m.group(), html
+    )
+    return html.replace("<li><p", '<li class="lead"><p')
 
 
 def printed_checkbox(checked: bool, done: str = "done", to_do: str = "to do") -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from studyguide.errors import ContentError, Problem
+from studyguide.errors import ContentError, Problem, counted
 from studyguide.parse.reading import ReadError, read_bytes
 from studyguide.stages import Entry, Lock, Snapshot
 
@@ -45,7 +45,8 @@ class Changes:
     def summary(self) -> str:
         """Return a short, human report."""
         if self.first:
-            return f"all {len(self.new)} questions are new: no release yet ({LOCK_FILE})"
+            every = "the one question is" if len(self.new) == 1 else f"all {len(self.new)} questions are"
+            return f"{every} new: no release yet ({LOCK_FILE})"
         if not self.any():
             return "no question changed since the last release"
         parts = []
@@ -71,11 +72,11 @@ class Changes:
                 " learners get it as a new note and keep the old one, with its reviews, until they delete it"
             )
         if self.cards_added:
-            parts.append(f"{len(self.cards_added)} cloze card(s) added: {_names(self.cards_added)}")
+            parts.append(f"{counted(len(self.cards_added), 'cloze card')} added: {_names(self.cards_added)}")
         if self.cards_removed:
             parts.append(
-                f"{len(self.cards_removed)} cloze card(s) removed: {_names(self.cards_removed)} (Anki keeps each"
-                " one, empty, until the learner runs Tools > Empty Cards: say so in the release notes)"
+                f"{counted(len(self.cards_removed), 'cloze card')} removed: {_names(self.cards_removed)}"
+                " (Anki keeps each one, empty, until the learner runs Tools > Empty Cards: say so in the release notes)"
             )
         return parts
 

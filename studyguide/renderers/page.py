@@ -26,8 +26,18 @@ if TYPE_CHECKING:
     import jinja2
 
 PAGE_MATH_SCALE = 1.2  # the page's sans-serif text has a larger x-height than the Pagella the formulas match
-# The page scrolls a formula wider than the column.
-SCROLL_CSS = ".math.display { overflow-x: auto; overflow-y: hidden; }\n"
+# The page scrolls a formula wider than the column, never shrinks it, and shows its start (left) first: a
+# display formula in its block, an inline one (or one piece of it) wider than SCROLL_EM in a box of its own.
+# A formula and the punctuation right after it share a line (a split formula still breaks between pieces).
+SCROLL_EM = 12.0
+SCROLL_CSS = """\
+.math.display { overflow-x: auto; overflow-y: hidden; direction: ltr; }
+.math.display svg { max-width: none; }
+.math-scroll { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; direction: ltr; }
+.math-scroll > svg { display: block; max-width: none; }
+.math-tail { white-space: nowrap; }
+.math-tail > .math-split { white-space: normal; }
+"""
 # Callouts, <details> and <mark> in the page's colours, light and dark.
 NOTATION_COLOURS = (
     "details.block { --details-line: var(--line); } details.block > summary { cursor: pointer; }\n"
@@ -110,6 +120,7 @@ def script_words(words: Messages, total: int) -> dict[str, str]:
         "shown": shown_count(words, "{shown}", total),
         "copied": words.text("link-copied", "Link copied"),
         "addressBar": words.text("link-in-address-bar", "Link in address bar"),
+        "zoom": words.text("image-full-size", "Show at full size"),
     }
 
 
@@ -137,7 +148,7 @@ def page_script(env: jinja2.Environment) -> str:
 
 def hooks_for_page(resources: Resources) -> tuple[Hooks, Formulas]:
     """Return the page hooks; after rendering, `Formulas.defs()` is the one hidden glyph block."""
-    return svg_hooks(resources, shared=True, inline_images=True, scale=PAGE_MATH_SCALE)
+    return svg_hooks(resources, shared=True, inline_images=True, scale=PAGE_MATH_SCALE, scroll_em=SCROLL_EM)
 
 
 def css_for_page() -> str:
@@ -186,6 +197,7 @@ class PageRenderer(Renderer):
             checkbox=task_boxes(guide.meta, plain_checkbox),
             code=focusable(hooks.code),
             alert=alert_hook(guide.meta),
+            glue=True,
         )
         words = messages(guide.meta)
         entries = self.entries(guide, hooks, words)

@@ -154,6 +154,23 @@
       text.focus();
     }
   });
+  // An image is shrunk to the column's width: pressed, it shows at its full size in a box that scrolls
+  // sideways; pressed again, it fits. Without this script the image simply fits.
+  document.querySelectorAll("img.content-image").forEach(function (img) {
+    var box = document.createElement("span");
+    var button = document.createElement("button");
+    box.className = "zoom-box";
+    button.type = "button";
+    button.className = "zoom";
+    button.title = words.zoom;
+    button.setAttribute("aria-pressed", "false");
+    img.replaceWith(box);
+    box.appendChild(button);
+    button.appendChild(img);
+    button.addEventListener("click", function () {
+      button.setAttribute("aria-pressed", String(button.getAttribute("aria-pressed") !== "true"));
+    });
+  });
   window.addEventListener("hashchange", showTarget);
   if (window.ResizeObserver) new ResizeObserver(barHeight).observe(toolbar);
   if (phone.addEventListener) phone.addEventListener("change", barHeight);

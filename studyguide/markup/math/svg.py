@@ -22,7 +22,7 @@ __all__ = ["MathError", "draw", "render", "Formulas", "math_font", "scale"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Bump when what render() returns changes, so old cache entries are no longer read.
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
 FONT_PX = 24.0  # ziamath's default size; SVG sizes are divided by it to scale with the text (em)
 # The PDF's text is TeX Gyre Pagella: its formulas are drawn in the matching math font, where Debian's
 # fonts-texgyre-math puts it. Without it, ziamath's own STIX Two Math (its x-height is smaller: scaled).
@@ -168,26 +168,32 @@ class Formulas:
     symbols: dict[str, str] = field(default_factory=dict)  # glyphs ziamath placed in a way `glyphs` leaves alone
     glyphs: Glyphs = field(default_factory=Glyphs)
     count: int = 0
-    placed: dict[tuple[str, bool], str] = field(default_factory=dict)  # each distinct formula is drawn once
+    placed: dict[tuple[str, bool, str], str] = field(default_factory=dict)  # each distinct formula is drawn once
     cache: Cache | None = None  # the PDF's formula images are kept across builds
 
-    def place(self, raw: str, tex: str, display: bool) -> str:
-        """Return the HTML for one formula: inline SVG (shared glyphs) or an SVG image with alt text."""
+    def place(self, raw: str, tex: str, display: bool, title: str = "") -> str:
+        """Return the HTML for one formula: inline SVG (shared glyphs) or an SVG image with alt text.
+
+        `title`: what it is named (its TeX unless given: a piece of a formula names what the author wrote).
+        """
         self.count += 1
-        key = (tex, display)
+        key = (tex, display, title)
         if key not in self.placed:
-            self.placed[key] = self._inline(raw, tex, display) if self.shared else self._image(raw, tex, display)
+            named = title or tex
+            self.placed[key] = (
+                self._inline(raw, named, display) if self.shared else self._image(raw, tex, display, named)
+            )
         return self.placed[key]
 
-    def _image(self, raw: str, tex: str, display: bool) -> str:
+    def _image(self, raw: str, tex: str, display: bool, title: str) -> str:
         """Return an <img> of one formula's standalone SVG, sized in em like the inline one."""
-        svg, style = self._alone(raw, tex, display)
+        svg, style = self._alone(raw, tex, display, title)
         data = base64.b64encode(svg.encode("ascii")).decode("ascii")
         kind = "math-display" if display else "math-inline"
-        img = f'<img class="{kind}" alt="{escape(tex)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
+        img = f'<img class="{kind}" alt="{escape(title)}" style="{style}" src="data:image/svg+xml;base64,{data}">'
         return f'<div class="math display">{img}</div>' if display else img
 
-    def _alone(self, raw: str, tex: str, display: bool) -> tuple[str, str]:
+    def _alone(self, raw: str, tex: str, display: bool, title: str) -> tuple[str, str]:
         """Return one formula's standalone SVG (ASCII) and its size and alignment as CSS, kept in the cache.
 
         A cached pair is used only when it has that shape: the SVG goes into a data: URL (inert
@@ -196,13 +202,13 @@ class Formulas:
         cache, key = self.cache, ""
         if cache is not None:
             head = f"image\0font {math_font()[1]}\0scale {self.scale}\0display {int(display)}\0"
-            key = cache.key("math", head, tex, raw)
+            key = cache.key("math", head, tex, raw) if title == tex else cache.key("math", head, tex, raw, title)
             found = cache.get_json("math", key)
             if isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found):
                 svg, style = found
                 if svg.startswith("<svg") and svg.endswith("</svg>") and svg.isascii() and IMAGE_STYLE.fullmatch(style):
                     return svg, style
-        root = parse_svg(self._inline(raw, tex, display, standalone=True))
+        root = parse_svg(self._inline(raw, title, display, standalone=True))
         style = f"width:{root.get('width')};height:{root.get('height')};{root.get('style', '')}"
         for name in ("width", "height", "style", "class", "role", "focusable"):
             root.attrib.pop(name, None)

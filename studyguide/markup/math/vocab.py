@@ -14,9 +14,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
-from studyguide.markup.math.chem import group
+from studyguide.markup.math.chem import CHEMISTRY, group
+from studyguide.markup.math.split import paired_quotes, unary_signs
 
 COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
 ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^{}]*)\}")
@@ -37,15 +39,35 @@ def mathjax_names() -> frozenset[str]:
 
 
 def for_mathjax(tex: str) -> str:
-    """Return a formula with the commands Anki's MathJax lacks replaced by their equivalents."""
-    return COMMAND.sub(lambda match: FOR_MATHJAX.get(match.group(), match.group()), tex)
+    """Return a formula with the commands Anki's MathJax lacks replaced by their equivalents, its quotes paired."""
+    return outside_chemistry(
+        COMMAND.sub(lambda match: FOR_MATHJAX.get(match.group(), match.group()), tex), paired_quotes
+    )
 
 
 def for_ziamath(tex: str) -> str:
-    """Return a formula with the commands ziamath draws wrongly replaced by their equivalents."""
+    """Return a formula with what ziamath draws wrongly replaced by its equivalent: commands, signs spaced as
+    binary operators (`= -5`); its quotes paired, as for MathJax."""
     for command, equivalent in FOR_ZIAMATH.items():
         tex = tex.replace(command, equivalent)
-    return tex
+    return outside_chemistry(tex, lambda part: paired_quotes(unary_signs(part)))
+
+
+def outside_chemistry(tex: str, change: Callable[[str], str]) -> str:
+    """Apply `change` to a formula's parts outside `\\ce{...}` and `\\pu{...}`, which mhchem reads as written.
+
+    mhchem has its own signs, arrows and quotes: `Cl- -> NaCl` with its minus made a sign (`{-}>`)
+    would lose its arrow. It writes signs as TeX wants them (`{-}`), so its LaTeX needs no change.
+    """
+    if "\\ce" not in tex and "\\pu" not in tex:
+        return change(tex)
+    out, at = [], 0
+    for match in CHEMISTRY.finditer(tex):
+        found = group(tex, match.end()) if match.start() >= at else None
+        if found is not None:  # an argument left open is mhchem's error, reported where it is translated
+            out.append(change(tex[at : match.start()]) + tex[match.start() : found[1]])
+            at = found[1]
+    return "".join(out) + change(tex[at:])
 
 
 def mathjax_problem(tex: str) -> str | None:

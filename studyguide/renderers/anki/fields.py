@@ -7,8 +7,9 @@ from html import escape
 
 from studyguide.markup import Hooks, highlight
 from studyguide.markup.alerts import NOTATION_CSS, alert_colours
+from studyguide.markup.math.split import drawn_pieces
 from studyguide.markup.math.vocab import card_pieces, for_mathjax, right_to_left
-from studyguide.markup.places import MATH_CSS, diagram_hook, image_tag
+from studyguide.markup.places import MATH_CSS, diagram_hook, image_tag, split_formula
 from studyguide.stages import Resources
 
 # MathJax in a card reads these in the text as formula delimiters; an empty element between the
@@ -68,6 +69,18 @@ def cloze_field(html: str) -> str:
 def anki_math(tex: str, display: bool) -> str:
     """Keep a formula for Anki's built-in MathJax, which reads only \\( \\) and \\[ \\].
 
+    A long inline formula goes in the pieces a line may break between (MathJax 3 does not break one),
+    each piece set as `card_formula` sets a formula.
+    """
+    if display:
+        return card_formula(tex, display)
+    placed = [card_formula(piece, display) for piece in drawn_pieces(tex)]
+    return placed[0] if len(placed) == 1 else split_formula(placed)
+
+
+def card_formula(tex: str, display: bool) -> str:
+    """Return one formula (or piece of one) for MathJax: `\\(...\\)`, or its right-to-left words between pieces.
+
     Right-to-left words at the formula's top level are set as text between its pieces: MathJax would
     draw their letters one by one, left to right (the parser warns of such words it cannot take out).
     """
@@ -107,6 +120,7 @@ def hooks_for_anki(resources: Resources) -> tuple[Hooks, dict[str, bytes]]:
         question_links=False,
         cloze=marked_cloze,
         diagram=diagram_hook(resources),
+        glue=True,  # a formula and the punctuation right after it share a line, as on the page
     )
     return hooks, media
 

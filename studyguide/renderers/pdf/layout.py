@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -16,7 +16,7 @@ from markupsafe import Markup
 from studyguide.markup import Hooks, highlight, inline_html, to_html
 from studyguide.markup.alerts import NOTATION_CSS, alert_colours
 from studyguide.markup.math.svg import Formulas
-from studyguide.markup.places import MATH_CSS, printed_checkbox, printed_code, svg_hooks
+from studyguide.markup.places import MATH_CSS, paper_blocks, printed_checkbox, printed_code, printed_text, svg_hooks
 from studyguide.model import Guide, Node, Question, cloze_numbers
 from studyguide.renderers.base import alert_hook, counts, environment, messages, task_boxes
 from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 EDITIONS = ("full", "quiz")
 LONG_ANSWER_WORDS = 350  # above this an answer rarely fits a page: let it start at once and break between blocks
+LONG_CODE_LINES = 30  # as many lines of code fill half a page: a question holding more breaks like a long one
 ANSWER_PREFIX = "answer_"  # question ids never hold "_", so "answer_<id>" cannot clash with one
 
 
@@ -54,7 +55,7 @@ WHOLE = Part()
 def hooks_for_pdf(resources: Resources, cache: Cache | None = None) -> tuple[Hooks, Formulas]:
     """Return the print hooks: self-contained SVGs (WeasyPrint draws each alone; kept in `cache`) and file URLs."""
     hooks, formulas = svg_hooks(resources, shared=False, inline_images=False, cache=cache)
-    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=printed_code), formulas
+    return dataclasses.replace(hooks, checkbox=printed_checkbox, code=printed_code, text=printed_text), formulas
 
 
 def css_for_pdf() -> str:
@@ -101,6 +102,19 @@ def with_stand_ins(html: str) -> tuple[str, list[str]]:
     return f'{head}<div class="elsewhere" aria-hidden="true">{anchors}</div>\n{end}{tail}', missing
 
 
+def is_long(q: Question) -> bool:
+    """Tell whether a question's answer is too long to keep whole on a page: its words, or its lines of code."""
+    lines = sum(node.text.count("\n") + 1 for node in walk(q.answer) if node.kind == "fence")
+    return len(q.answer_text().split()) > LONG_ANSWER_WORDS or lines > LONG_CODE_LINES
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield a node and all its descendants."""
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
 def keywords(guide: Guide) -> list[str]:
     """Return the guide's tags in first-use order."""
     return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
@@ -144,13 +158,14 @@ class Printer:
         self.job = job
         self.guide = job.guide
         self.options = job.options
+        self.words = messages(job.guide.meta)
         self.hooks: Hooks = dataclasses.replace(
             hooks_for_pdf(job.resources, job.cache)[0],
             checkbox=task_boxes(job.guide.meta, printed_checkbox),
             alert=alert_hook(job.guide.meta),
             details_open=True,
+            direction=self.words.direction,  # WeasyPrint orders a line's pieces by their direction alone
         )
-        self.words = messages(job.guide.meta)
 
     def css(self, part: Part) -> str:
         """Return the print stylesheet for one layout."""
@@ -187,7 +202,7 @@ class Printer:
         hooks = dataclasses.replace(self.hooks, link_note=question_number)
 
         def html_of(q: Question, node: Node | None) -> Markup | None:
-            return Markup(to_html(node, footnotes_in_place(q, hooks))) if node is not None else None
+            return Markup(paper_blocks(to_html(node, footnotes_in_place(q, hooks)))) if node is not None else None
 
         # Only the answers this layout shows are rendered: a part of a long guide shows a few sections.
         quiz = options.edition == "quiz"
@@ -211,7 +226,7 @@ class Printer:
             quiz=quiz,
             number=number,
             titles={q.id: q.title for q in questions},
-            long={q.id: len(q.answer_text().split()) > LONG_ANSWER_WORDS for q in (*laid, *shown)},
+            long={q.id: is_long(q) for q in (*laid, *shown)},
             answers={q.id: html_of(q, q.answer) for q in shown},
             blanks={q.id: cloze_text(q, hooks) for q in laid if quiz and q.clozes},
             cores={q.id: html_of(q, q.core) for q in shown},

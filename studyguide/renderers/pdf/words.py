@@ -36,6 +36,7 @@ def print_words(words: Messages, footer: bool, total: int | None) -> dict[str, o
         "start": start,
         "end": end,
         "contents": Markup(css_string(words.text("contents", "Contents"))),
+        "continued": Markup(css_string(words.text("code-continued", "(continued)"))),
         "answers_before": Markup(css_string(answers[0])),
         "answers_after": Markup(css_string(answers[1]) if len(answers) > 1 and answers[1] else ""),
     }
