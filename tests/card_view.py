@@ -31,6 +31,22 @@ PAGE = """<!doctype html>
 DAY = "--canvas: #f5f5f5; --fg: #020202;"
 NIGHT = "--canvas: #2c2c2c; --fg: #fcfcfc;"
 
+# Each inline formula followed at once by punctuation (or a suffix) whose first character starts a new line.
+ALONE = """(root) => {
+  const out = [];
+  for (const formula of root.querySelectorAll("mjx-container:not([display='true']), .math-split")) {
+    if (formula.parentElement.closest(".math-split") || !formula.checkVisibility()) continue;
+    const next = formula.nextSibling;
+    if (!next || next.nodeType !== Node.TEXT_NODE || !/^[^\\s(\\[{]/.test(next.data)) continue;
+    const range = document.createRange();
+    range.setStart(next, 0);
+    range.setEnd(next, 1);
+    const last = (formula.matches(".math-split") ? formula.lastElementChild : formula).getBoundingClientRect();
+    if (range.getBoundingClientRect().top > last.bottom - 2) out.push(next.data.slice(0, 30));
+  }
+  return out;
+}"""
+
 # After MathJax typesets the card: what could act or load (links, styles, ids, classes from content),
 # what MathJax drew or refused, and the card's visible text.
 # The reviewer page stays loaded from card to card, as in Anki: the last card's math is forgotten first.
@@ -40,6 +56,9 @@ INSPECT = (
     + CUT_OFF
     + """;
   const qa = document.getElementById("qa");
+  const ALONE = """
+    + ALONE
+    + """;
   await MathJax.startup.promise;
   MathJax.typesetClear([qa]);
   qa.innerHTML = html;
@@ -55,6 +74,7 @@ INSPECT = (
     width: qa.scrollWidth,
     room: qa.clientWidth,
     cut: cutOff(qa),
+    alone: ALONE(qa),
     contrast: (await axe.run(qa, {runOnly: ["color-contrast"]})).violations.flatMap(
       (v) => v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary)),
   };
@@ -75,6 +95,7 @@ class Seen:
     width: int
     room: int
     cut: list[str]  # what sticks out where nothing scrolls to it, and formulas whose start is out of view
+    alone: list[str]  # punctuation right after a formula that starts a line of its own
     contrast: list[str]  # axe-core's colour-contrast failures (text below 4.5:1, or 3:1 when large)
     requests: list[str] = field(default_factory=list)
 

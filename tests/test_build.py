@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -274,3 +275,27 @@ def test_the_pdf_is_laid_out_without_a_warning_from_weasyprint(tmp_path: Path, f
     command = [sys.executable, str(ROOT / "build.py"), "--content", str(FIXTURES / fixture), "--out", str(tmp_path)]
     done = subprocess.run([*command, "--format", "pdf"], capture_output=True, text=True, check=True)
     assert "WARNING" not in done.stderr and "Ignored" not in done.stderr, done.stderr
+
+
+def test_the_costly_output_gets_a_job_nothing_changes_while_it_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool's thread pickles the PDF's job while this thread renders the deck, which counts its cache hits: a
+    shared counter changed meanwhile failed whole builds ("dictionary changed size during iteration", exit 3)."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("the costly output is laid out beside the others only with two cores or more")
+    import concurrent.futures
+    import copy
+
+    sent: list[tuple[object, object]] = []
+    submit = concurrent.futures.ProcessPoolExecutor.submit
+
+    def recorded(self: concurrent.futures.ProcessPoolExecutor, fn: Any, /, *args: Any) -> Any:
+        sent.append((args[1].cache, copy.deepcopy(args[1].cache)))  # as it was when handed to the pool
+        return submit(self, fn, *args)
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", recorded)
+    assert main(["--format", "all", "--content", str(FIXTURES / "valid"), "--out", str(tmp_path)]) == 0
+    assert sent
+    for cache, then in sent:
+        assert cache == then

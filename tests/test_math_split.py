@@ -90,6 +90,34 @@ def test_signs_are_groups_for_ziamath_and_quotes_open_and_close() -> None:
     assert for_mathjax(r'\text{"FREE"}') == r"\text{“FREE”}"
 
 
+def test_chemistry_keeps_its_own_signs_and_arrows() -> None:
+    """mhchem reads `\\ce{...}` as written: `Cl- -> NaCl` made `Cl- {-}> NaCl` lost its arrow on the page and the PDF."""
+    from studyguide.markup.math import chem
+    from studyguide.markup.math.vocab import for_ziamath
+
+    tex = r"\ce{Na+ + Cl- -> NaCl} = -1 + \ce{A <- B}"
+    assert for_ziamath(tex) == r"\ce{Na+ + Cl- -> NaCl} = {-}1 + \ce{A <- B}"
+    drawn = chem.translate(for_ziamath(tex))
+    assert r"\longrightarrow" in drawn and r"\longleftarrow" in drawn
+
+
+ARABIC_WORDS = (r"\text{حرارة التفاعل}", r"\text{مجموع حرارات تكوين النواتج}", r"\text{مجموع حرارات تكوين المتفاعلات}")
+
+
+def test_a_long_formula_with_right_to_left_words_breaks_and_keeps_its_words_as_text() -> None:
+    """A card: the formula comes in pieces a line may break between, and its Arabic words are text between
+    MathJax's pieces (shaped by the browser), never letters inside MathJax (drawn one by one, unjoined)."""
+    import re
+
+    from studyguide.renderers.anki.fields import anki_math
+
+    tex = f"{ARABIC_WORDS[0]} = {ARABIC_WORDS[1]} - {ARABIC_WORDS[2]}"
+    html = anki_math(tex, False)
+    assert html.startswith('<span class="math-split" dir="ltr">') and html.count('<bdi dir="ltr">') == 3
+    assert re.findall(r'<bdi class="math-words">(.*?)</bdi>', html) == [w[6:-1] for w in ARABIC_WORDS]
+    assert all(not re.search("[\u0600-\u06ff]", m) for m in re.findall(r"\\\((.*?)\\\)", html))
+
+
 class SplitTitles(HTMLParser):
     """Collect, for each split formula of a page, the titles of its pieces in order."""
 

@@ -275,9 +275,12 @@ def _beside(job: Job, costly: dict[str, object]) -> Iterator[dict[str, concurren
     import concurrent.futures
     import multiprocessing
 
+    # The pool's own thread pickles the job for the process while this one renders the rest and counts its
+    # cache's hits: the process gets a cache of its own ("dictionary changed size during iteration").
+    sent = dataclasses.replace(job, cache=Cache(job.cache.folder))
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        yield {name: pool.submit(_render_one, name, job, value) for name, value in costly.items()}
+        yield {name: pool.submit(_render_one, name, sent, value) for name, value in costly.items()}
 
 
 def _render_one(name: str, job: Job, prepared: object) -> Rendered:
