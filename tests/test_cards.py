@@ -48,9 +48,9 @@ def backs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def test_every_card_fits_the_screen_and_reads_clearly(
     backs: dict[str, str], browser: Browser, tmp_path: Path, width: int, night: bool
 ) -> None:
-    """Long inline formulas wrap, never before the punctuation right after them; a wide formula, table or code block scrolls inside the card, its start in view
-    (right to left too); nothing is cut off; MathJax draws every formula; all text has a contrast of at least
-    4.5:1 (3:1 when large), in day and night mode."""
+    """Long inline formulas wrap, never before the punctuation right after them; a wide formula, table or code
+    block scrolls inside the card, its start in view (right to left too); nothing is cut off; MathJax draws every
+    formula; all text has a contrast of at least 4.5:1 (3:1 when large), in day and night mode."""
     seen = list(view(browser, list(backs.values()), tmp_path, width, night))
     wide = [(qid, describe(s)) for qid, s in zip(backs, seen, strict=True) if s.width > s.room or s.cut]
     assert wide == []

@@ -91,7 +91,7 @@ def test_signs_are_groups_for_ziamath_and_quotes_open_and_close() -> None:
 
 
 def test_chemistry_keeps_its_own_signs_and_arrows() -> None:
-    """mhchem reads `\\ce{...}` as written: `Cl- -> NaCl` made `Cl- {-}> NaCl` lost its arrow on the page and the PDF."""
+    """mhchem reads `\\ce{...}` as written: `Cl- -> NaCl` made `Cl- {-}> NaCl` lost its arrow (page and PDF)."""
     from studyguide.markup.math import chem
     from studyguide.markup.math.vocab import for_ziamath
 
