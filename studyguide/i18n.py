@@ -43,7 +43,7 @@ SCRIPT_PLACEHOLDER = re.compile(r"\{\w+\}")  # what the page's script fills in: 
 
 
 def placeholders(text: str) -> list[str]:
-    """Return the placeholders of a text as written, sorted: `%(name)s` for the build, `{name}` for the page's script."""
+    """Return a text's placeholders as written, sorted: `%(name)s` for the build, `{name}` for the page's script."""
     return sorted(PLACEHOLDER.findall(text) + SCRIPT_PLACEHOLDER.findall(text))
 
 
