@@ -13,6 +13,7 @@ from pathlib import Path
 
 from studyguide.markup.math.glyphs import OUTLINES, PATH_TOKEN, Glyphs
 from studyguide.markup.math.glyphs import compact_number as _number
+from studyguide.markup.math.speedups import cheaper_drawing
 from studyguide.markup.math.vocab import for_ziamath, mathjax_problem
 from studyguide.store.cache import Cache
 
@@ -86,11 +87,12 @@ def render(tex: str, display: bool) -> str:
     if not tex.strip():
         raise MathError("empty formula")
     try:
-        formula = Latex(tex, inline=not display, color="currentColor", font=math_font()[0])
-        unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
-        if unknown:
-            raise MathError(f"'{unknown[0]}' is unknown to the page and PDF's formula renderer (ziamath)")
-        return formula.svg()
+        with cheaper_drawing():  # the same SVG, without ziamath's doubling with each level of groups
+            formula = Latex(tex, inline=not display, color="currentColor", font=math_font()[0])
+            unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
+            if unknown:
+                raise MathError(f"'{unknown[0]}' is unknown to the page and PDF's formula renderer (ziamath)")
+            return formula.svg()
     except MathError:
         raise
     except Exception as exc:  # ziamath and latex2mathml raise many types; each is the formula's fault
