@@ -9,6 +9,7 @@ never find a content problem.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from studyguide.check.dates import build_epoch
@@ -29,6 +30,12 @@ MAX_CORE_CHARS = 2_000
 MAX_SOURCES_CHARS = 5_000
 MAX_URL_CHARS = 2_000
 MAX_TABLE_CELLS = 2_000
+# Formulas placed (each occurrence, drawn or not before): the PDF lays out each as an image, about 1 ms
+# and 30 to 45 KiB of WeasyPrint's memory apiece. A question's keep its layout short; a section's keep a
+# PDF part's memory in bounds (a part holds whole sections); the guide's, the whole PDF's time.
+MAX_QUESTION_FORMULAS = 1_000
+MAX_SECTION_FORMULAS = 5_000
+MAX_FORMULAS = 100_000
 
 
 def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None, svg: bool = True) -> Resources:
@@ -40,6 +47,7 @@ def validate(guide: Guide, problems: list[Problem], cache: Cache | None = None, 
     found += _unique(guide)
     found += _links(guide)
     found += _sizes(guide)
+    found += _formula_counts(guide)
     images, image_problems = read_images(guide)
     formulas, formula_problems = _formulas(guide, cache or Cache(None), svg)
     epoch = _epoch(guide)
@@ -119,6 +127,21 @@ def _sizes(guide: Guide) -> list[Problem]:
             problems.append(Problem(q.source.path, table.line, message))
     for q, node in guide.nodes("link"):
         over(len(node.attr("href")), MAX_URL_CHARS, q.source.path, node.line, "link address")
+    return problems
+
+
+def _formula_counts(guide: Guide) -> list[Problem]:
+    """Report the formula that takes its question, its section or the guide beyond the number of formulas allowed."""
+    section_of = {id(q): s for s in guide.sections for q in s.questions}
+    counts: Counter[tuple[str, int]] = Counter()
+    limits = {"question": MAX_QUESTION_FORMULAS, "section": MAX_SECTION_FORMULAS, "guide": MAX_FORMULAS}
+    problems: list[Problem] = []
+    for q, node in guide.nodes("math_inline", "math_block"):
+        for what, owner in (("question", id(q)), ("section", id(section_of[id(q)])), ("guide", 0)):
+            counts[what, owner] += 1
+            if counts[what, owner] == limits[what] + 1:
+                message = f"formula number {limits[what] + 1:,} of this {what}: more than the limit of {limits[what]:,}"
+                problems.append(Problem(q.source.path, node.line, message))
     return problems
 
 
