@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from studyguide.i18n import Messages
 from studyguide.markup import notes_html, plain_checkbox, to_html
+from studyguide.markup.inert import card_inert, css_inert
 from studyguide.model import Guide, Node
 from studyguide.renderers.anki.fields import anki_field, anki_text, css_for_anki, hooks_for_anki
 from studyguide.renderers.base import environment, messages, task_boxes
@@ -103,10 +104,24 @@ def note_type_parts(job: Job) -> dict[str, object]:
     files.append(("labels", json.dumps([meta.language, meta.labels]).encode()))
     key = job.cache.key("anki", "note-type", *(part for name, data in files for part in (name, data)))
     parts = job.cache.get_json("anki", key)
-    if not isinstance(parts, dict) or set(parts) != NOTE_TYPE_KEYS:
+    if not isinstance(parts, dict) or not _as_written(parts, messages(meta)):
         parts = _render_note_type(job.options, messages(meta))
         job.cache.put_json("anki", key, parts)
     return parts
+
+
+def _as_written(parts: dict[str, object], words: Messages) -> bool:
+    """Tell whether a cached note type has the frozen structure and templates and CSS that run and load nothing.
+
+    The cache's checksum finds damage, not a planted entry: anything else is rendered anew.
+    """
+    frozen = {"name": note_type_name(words), "fields": list(FIELDS), "template": TEMPLATE_NAME}
+    if set(parts) != NOTE_TYPE_KEYS or any(parts[key] != value for key, value in frozen.items()):
+        return False
+    qfmt, afmt, css = parts["qfmt"], parts["afmt"], parts["css"]
+    if not (isinstance(qfmt, str) and isinstance(afmt, str) and isinstance(css, str)):
+        return False
+    return parts["sortf"] == FIELDS.index("Question") and card_inert(qfmt) and card_inert(afmt) and css_inert(css)
 
 
 def card_label(text: str) -> Markup:
