@@ -35,24 +35,41 @@ def studyguide(*argv: str, cache: Path | None = None) -> subprocess.CompletedPro
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
 
 
-def replace_with(path: Path, make: Callable[[Path], None]) -> None:
+def replace_with(path: Path, make: Callable[[Path], object]) -> None:
     """Put something else where a file was."""
     path.unlink()
     make(path)
 
 
-ODD: dict[str, tuple[Callable[[Path], None], str]] = {
+def loop_of_two(content: Path) -> None:
+    """Make two section links that point at each other."""
+    (content / "a.md").symlink_to("b.md")
+    (content / "b.md").symlink_to("a.md")
+
+
+def images_loop(content: Path) -> None:
+    """Make the images' folder a link to itself."""
+    shutil.rmtree(content / "media")
+    (content / "media").symlink_to("media")
+
+
+def self_link(path: Path) -> None:
+    """Make a path a link to itself."""
+    path.symlink_to(path.name)
+
+
+ODD: dict[str, tuple[Callable[[Path], object], str]] = {
     "a folder named like a section": (lambda c: (c / "x.md").mkdir(), "x.md: file is a folder, not a file"),
     "a section that links to itself": (
-        lambda c: (c / "loop.md").symlink_to("loop.md"),
+        lambda c: self_link(c / "loop.md"),
         "loop.md: file is a link that leads back to itself (a loop)",
     ),
     "a loop of two links": (
-        lambda c: ((c / "a.md").symlink_to("b.md"), (c / "b.md").symlink_to("a.md")),
+        loop_of_two,
         "a.md: file is a link that leads back to itself (a loop)",
     ),
     "guide.toml that links to itself": (
-        lambda c: replace_with(c / "guide.toml", lambda p: p.symlink_to(p.name)),
+        lambda c: replace_with(c / "guide.toml", self_link),
         "guide.toml: file is a link that leads back to itself (a loop)",
     ),
     "a folder named guide.toml": (
@@ -60,11 +77,11 @@ ODD: dict[str, tuple[Callable[[Path], None], str]] = {
         "guide.toml: file is a folder, not a file",
     ),
     "an image that links to itself": (
-        lambda c: replace_with(c / "media" / "dot.png", lambda p: p.symlink_to(p.name)),
+        lambda c: replace_with(c / "media" / "dot.png", self_link),
         "50-image.md:7: image 'media/dot.png' is a link that leads back to itself (a loop)",
     ),
     "a folder of images that links to itself": (
-        lambda c: (shutil.rmtree(c / "media"), (c / "media").symlink_to("media")),
+        images_loop,
         "50-image.md:7: image 'media/dot.png' is a link that leads back to itself (a loop)",
     ),
     "a folder named like an image": (
@@ -94,13 +111,13 @@ def test_an_odd_file_in_the_content_is_one_line_naming_it(tmp_path: Path, case: 
 @pytest.mark.parametrize(
     ("make", "why"),
     [
-        (lambda p: p.symlink_to(p.name), "is a link that leads back to itself (a loop)"),
+        (self_link, "is a link that leads back to itself (a loop)"),
         (Path.mkdir, "is a folder, not a file"),
         (os.mkfifo, "is not a regular file"),
     ],
 )
 def test_a_tag_list_that_cannot_be_read_is_a_warning_naming_why(
-    tmp_path: Path, make: Callable[[Path], None], why: str
+    tmp_path: Path, make: Callable[[Path], object], why: str
 ) -> None:
     """tags.txt is optional (only `check` reads it): one that cannot be read is named, never taken as absent."""
     content = content_in(tmp_path)
@@ -118,7 +135,7 @@ def test_special_files_where_cache_entries_belong_are_refused_without_waiting(tm
     assert first.returncode == 0, first.stderr
     entries = sorted(p for p in cache.rglob("*") if p.is_file() and p.parent.parent != cache and ".tmp" not in p.name)
     assert {p.relative_to(cache).parts[0] for p in entries} >= {"parse", "math", "anki"}
-    odd = [os.mkfifo, Path.mkdir, lambda p: p.symlink_to("/dev/zero"), lambda p: p.symlink_to(p.name)]
+    odd: list[Callable[[Path], object]] = [os.mkfifo, Path.mkdir, lambda p: p.symlink_to("/dev/zero"), self_link]
     for n, entry in enumerate(entries):
         replace_with(entry, odd[n % len(odd)])
     out = tmp_path / "out"
