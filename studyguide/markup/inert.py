@@ -29,7 +29,7 @@ CARD_ELEMENTS = frozenset(
 CARD_ATTRIBUTES = frozenset({"class", "id", "lang", "dir"})
 FIELD_REFERENCE = re.compile(r"\{\{[#/^]?[A-Za-z]+\}\}")  # {{Answer}}, {{#Core}}...{{/Core}}: no filter, no tts
 # Anki's own markup in a card's text (renderers/anki/fields.py neutralises it in every field and label).
-ANKI_MARKUP = re.compile(r"\[(?=(?i:sound:|/?anki:|\[type:|/?latex\]|/?\$\$?\]))|\{\{|\}\}")
+ANKI_MARKUP = re.compile(r"\[(?=(?i:sound:|/?anki:|\[type:|/?latex\]|/?\$\$?\]))|\{\{")
 # What could make a stylesheet load something or end the <style> element holding it; a backslash
 # could spell any of these in an escape, so it is refused too.
 ACTIVE_CSS = re.compile(r"url\s*\(|image-set|image\s*\(|@import|expression|behavior|binding|[\\<]", re.IGNORECASE)
