@@ -38,13 +38,13 @@ TAG = re.compile(
     r"(?:-x(?:-[a-z\d]{1,8})+)?$",  # private use
     re.IGNORECASE,
 )
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
-SCRIPT_PLACEHOLDER = re.compile(r"\{(\w+)\}")  # what the page's script fills in: "{count}"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")  # what the build fills in: "%(version)s", "%(num)d"
+SCRIPT_PLACEHOLDER = re.compile(r"\{\w+\}")  # what the page's script fills in: "{count}"
 
 
 def placeholders(text: str) -> list[str]:
-    """Return the placeholders of a text, sorted: `%(name)s` for the build, `{name}` for the page's script."""
-    return sorted(PLACEHOLDER.findall(text) + [f"{{{name}}}" for name in SCRIPT_PLACEHOLDER.findall(text)])
+    """Return a text's placeholders as written, sorted: `%(name)s` for the build, `{name}` for the page's script."""
+    return sorted(PLACEHOLDER.findall(text) + SCRIPT_PLACEHOLDER.findall(text))
 
 
 def available() -> dict[str, str]:
@@ -157,10 +157,11 @@ def label_problem(key: str, value: str) -> str | None:
         return f"label '{key}' has plural forms, which a guide cannot override: add or correct a catalogue"
     if key not in keys:
         return f"unknown label '{key}' (known: {', '.join(sorted(keys))})"
+    # Name and type both: the build fills `%(version)s` with text, so `%(version)d` would fail it.
     wanted, given = placeholders(keys[key]), placeholders(value)
     if wanted != given:
-        shown = ", ".join(name if name.startswith("{") else f"%({name})s" for name in wanted) or "none"
-        return f"label '{key}' must hold the placeholders of '{keys[key]}' ({shown})"
+        shown, has = ", ".join(wanted) or "none", ", ".join(given) or "none"
+        return f"label '{key}' must hold exactly the placeholders of '{keys[key]}': {shown} (it has {has})"
     return None
 
 
@@ -178,8 +179,8 @@ def _compiled(tag: str, labels: tuple[tuple[str, str], ...]) -> Translations:
         for message in source:
             if message.context in own:
                 # A literal "%" in an author's label is text, not a placeholder.
-                names = "|".join(PLACEHOLDER.findall(str(message.id))) or "(?!)"
-                message.string = re.sub(rf"%(?!\((?:{names})\)[sd])", "%%", own[message.context])
+                kept = "|".join(re.escape(p[1:]) for p in PLACEHOLDER.findall(str(message.id))) or "(?!)"
+                message.string = re.sub(rf"%(?!{kept})", "%%", own[message.context])
     data = io.BytesIO()
     write_mo(data, source)
     data.seek(0)

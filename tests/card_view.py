@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +133,18 @@ def view(browser: Browser, cards: list[str], folder: Path, width: int = 1000, ni
             yield seen
     finally:
         context.close()
+
+
+def type_answer_pattern() -> re.Pattern[str]:
+    """Return the pattern Anki's reviewer turns into a type-in box, read (never run) from aqt/reviewer.py."""
+    source = web_folder() / "aqt" / "reviewer.py"
+    require(source.is_file(), "Anki's reviewer source (make test)")
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    reviewer = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Reviewer")
+    for node in reviewer.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["typeAnsPat"]:
+            return re.compile(ast.literal_eval(node.value))
+    raise AssertionError(f"no typeAnsPat in {source}")
 
 
 def describe(seen: Seen) -> str:

@@ -130,8 +130,8 @@ def test_every_catalogue_is_complete_and_keeps_the_placeholders() -> None:
         for key, forms in entries.items():
             assert all(form.strip() for form in forms), (tag, key)
             assert len(forms) == (catalogue.num_plurals if len(english[key]) > 1 else 1), (tag, key)
-            wanted = set(i18n.placeholders(" ".join(english[key]))) - {"num"}
-            assert all(wanted <= set(i18n.placeholders(form)) for form in forms), (tag, key)
+            wanted = set(i18n.placeholders(" ".join(english[key]))) - {"%(num)d"}  # a plural form may say "one"
+            assert all(set(i18n.placeholders(form)) - {"%(num)d"} == wanted for form in forms), (tag, key)
 
 
 def test_the_catalogue_holds_exactly_the_words_the_templates_and_code_ask_for() -> None:
@@ -226,7 +226,7 @@ def test_labels_override_words_and_unknown_ones_are_errors_at_their_line(
     lines = (content / "guide.toml").read_text(encoding="utf-8").split("\n")
     line = {text.split(" =")[0].strip('"'): n for n, text in enumerate(lines, start=1) if " = " in text}
     assert f"guide.toml:{line['no-such-label']}: unknown label 'no-such-label'" in err
-    assert f"guide.toml:{line['version']}: label 'version' must hold the placeholders" in err
+    assert f"guide.toml:{line['version']}: label 'version' must hold exactly the placeholders" in err
     assert f"guide.toml:{line['question-count']}: label 'question-count' has plural forms" in err
     assert f"guide.toml:{line['in-short']}:" not in err
     good = guide_in("de", tmp_path / "good", '\n[labels]\nin-short = "Das Wichtigste & 100%"\n')
@@ -370,3 +370,31 @@ def test_labels_from_content_stay_text_in_every_output(tmp_path: Path) -> None:
     printed = normalize(" ".join(pdf_text(out / "git-basics.pdf")))
     assert '</style><script>alert(1)</script>" }' in printed
     assert "{{ Answer }} \\(x\\) [sound:a.mp3] <b>: " in printed
+
+
+def test_label_placeholders_keep_their_names_and_types_at_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A label's placeholders are those its text gets, of the same type: `%(version)d` for a text is an error."""
+    table = (
+        '\n[labels]\nversion = "v%(version)d"\ncover-version = "Version %(num)d"\n'
+        'page-of = "{page} / %(pages)s"\nstudy-imported = "%(count)s imported"\nback-to-reference = "up %(number)s"\n'
+    )
+    content = guide_in("en", tmp_path / "bad", table)
+    assert main(["--check", "--content", str(content)]) == 1
+    err = capsys.readouterr().err
+    lines = (content / "guide.toml").read_text(encoding="utf-8").split("\n")
+    line = {text.split(" =")[0]: n for n, text in enumerate(lines, start=1) if " = " in text}
+    wanted = {
+        "version": "%(version)s (it has %(version)d)",
+        "cover-version": "%(version)s (it has %(num)d)",
+        "page-of": "%(page)s, %(pages)s (it has %(pages)s, {page})",
+        "study-imported": "{cards}, {reviews} (it has %(count)s)",
+    }
+    for key, shown in wanted.items():
+        assert f"guide.toml:{line[key]}: label '{key}' must hold exactly the placeholders " in err, key
+        assert f": {shown}\n" in err, key
+    assert "back-to-reference" not in err
+    good = guide_in("en", tmp_path / "good", '\n[labels]\nversion = "v%(version)s, 100%"\n')
+    assert main(["--format", "html,pdf", "--content", str(good), "--out", str(tmp_path / "out")]) == 0
+    assert "v1.0.0, 100%" in (tmp_path / "out" / "git-basics.html").read_text(encoding="utf-8")

@@ -449,12 +449,12 @@ def test_pdf_formula_images_are_kept_and_a_planted_entry_is_not_used(tmp_path: P
     assert Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False) == alone
 
 
-def test_a_planted_formula_image_stays_inside_its_data_url(tmp_path: Path) -> None:
-    """An entry of the right shape is used, but whatever its SVG holds is only the image's data: URL."""
+def test_a_planted_formula_image_is_drawn_anew_and_stays_an_image(tmp_path: Path) -> None:
+    """An entry of the right shape whose SVG holds script is not used (markup/inert.py): the formula is drawn anew."""
     from studyguide.store.cache import seal
 
     raw, tex = render("x", False), "x"
-    Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False)
+    own = Formulas(shared=False, cache=Cache(tmp_path / "cache")).place(raw, tex, False)
     (entry,) = [p for p in (tmp_path / "cache" / "math").rglob("*") if p.is_file()]
     svg = '<svg><script>alert(1)</script>"><img src=x onerror=alert(1)></svg>'
     entry.write_bytes(seal(json.dumps([svg, "width:1em;height:1em;vertical-align:0em"]).encode()))
@@ -462,7 +462,8 @@ def test_a_planted_formula_image_stays_inside_its_data_url(tmp_path: Path) -> No
     reader = read_html(placed)
     (img,) = reader.images
     assert set(img) == {"class", "alt", "style", "src"} and not reader.svgs
-    assert base64.b64decode(img["src"].split(",", 1)[1]).decode() == svg
+    assert "script" not in base64.b64decode(img["src"].split(",", 1)[1]).decode()
+    assert placed == own
 
 
 def test_unknown_language_is_plain_escaped_code() -> None:

@@ -23,22 +23,30 @@ def lint(guide: Guide) -> list[Problem]:
 
 
 def vocabulary(guide: Guide) -> set[str] | None:
-    """Return the controlled tag vocabulary from content/tags.txt, or None if there is none."""
+    """Return the controlled tag vocabulary from content/tags.txt, or None if there is none that can be read."""
+    found = _vocabulary(guide)
+    return None if isinstance(found, str) else found
+
+
+def _vocabulary(guide: Guide) -> set[str] | str | None:
+    """Return the controlled tag vocabulary, None if there is none, or why tags.txt cannot be read."""
     path = guide.root / TAGS_FILE
-    if not path.is_file() and not path.is_symlink():
+    if not path.exists() and not path.is_symlink():  # a folder, a FIFO or a loop is read, and refused
         return None
     try:
         lines = read_bytes(path, guide.root, MAX_FILE_BYTES).decode("utf-8", errors="replace").splitlines()
-    except ReadError:
-        return None
+    except ReadError as exc:
+        return f"file {exc}"
     return {line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")}
 
 
 def _tags(guide: Guide) -> list[Problem]:
-    """Warn about tags outside the vocabulary."""
-    allowed = vocabulary(guide)
+    """Warn about tags outside the vocabulary (and about a vocabulary that is missing or cannot be read)."""
+    allowed = _vocabulary(guide)
     if allowed is None:
         return [Problem(guide.root / TAGS_FILE, 0, "no tag vocabulary; list the allowed tags, one a line", "warning")]
+    if isinstance(allowed, str):
+        return [Problem(guide.root / TAGS_FILE, 0, f"{allowed}: tags are not checked", "warning")]
     return [
         Problem(q.source.path, q.source.line, f"tag '{tag}' is not in {TAGS_FILE}", "warning")
         for q in guide.questions

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from studyguide.errors import Problem
 from studyguide.model import Guide
-from studyguide.parse.reading import ReadError, read_bytes
+from studyguide.parse.reading import ReadError, inside, read_bytes, resolved
 from studyguide.stages import Image
 
 TYPES = {
@@ -75,7 +75,9 @@ def image_file(src: str, written_in: Path, root: Path) -> Path | str:
     if not name or SCHEME.match(name) or name.startswith(("/", "\\")):
         return "must be a relative path inside the content folder"
     file = written_in.parent / name
-    if not file.resolve().is_relative_to(root.resolve()):
+    if resolved(file) is None:
+        return "is a link that leads back to itself (a loop)"
+    if not inside(file, root):
         return "is outside the content folder"
     if not file.exists():
         return "not found"

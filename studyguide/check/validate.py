@@ -9,6 +9,7 @@ never find a content problem.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from studyguide.check.dates import build_epoch
@@ -16,7 +17,7 @@ from studyguide.check.media import read_images
 from studyguide.errors import ContentError, Problem
 from studyguide.markup import diagrams
 from studyguide.markup.diagrams import DiagramError
-from studyguide.markup.math.split import drawn_pieces
+from studyguide.markup.math.split import drawn_pieces, pieces
 from studyguide.markup.math.svg import MathError, draw
 from studyguide.markup.math.typeset import MAX_FORMULA_CHARS
 from studyguide.model import Guide, Question, Source
@@ -33,6 +34,13 @@ MAX_CORE_CHARS = 2_000
 MAX_SOURCES_CHARS = 5_000
 MAX_URL_CHARS = 2_000
 MAX_TABLE_CELLS = 2_000
+# Formulas placed (each occurrence, drawn or not before; a long inline one once for each piece a line may
+# break between, split.py): the PDF lays out each as an image, about 1 ms and 30 to 45 KiB of WeasyPrint's
+# memory apiece. A question's keep its layout short; a section's keep a PDF part's memory in bounds (a part
+# holds whole sections); the guide's, the whole PDF's time.
+MAX_QUESTION_FORMULAS = 1_000
+MAX_SECTION_FORMULAS = 5_000
+MAX_FORMULAS = 100_000
 
 
 def validate(
@@ -47,6 +55,7 @@ def validate(
     found += _unique(guide)
     found += _links(guide)
     found += _sizes(guide)
+    found += _formula_counts(guide)
     images, image_problems = read_images(guide)
     formulas, formula_problems = _formulas(guide, cache or Cache(None), svg)
     drawings, diagram_problems = _diagrams(guide, cache or Cache(None), diagrams)
@@ -128,6 +137,31 @@ def _sizes(guide: Guide) -> list[Problem]:
     for q, node in guide.nodes("link"):
         over(len(node.attr("href")), MAX_URL_CHARS, q.source.path, node.line, "link address")
     return problems
+
+
+def _formula_counts(guide: Guide) -> list[Problem]:
+    """Report the formula that takes its question, its section or the guide beyond the number of formulas allowed."""
+    section_of = {id(q): s for s in guide.sections for q in s.questions}
+    counts: Counter[tuple[str, int]] = Counter()
+    limits = {"question": MAX_QUESTION_FORMULAS, "section": MAX_SECTION_FORMULAS, "guide": MAX_FORMULAS}
+    problems: list[Problem] = []
+    for q, node in guide.nodes("math_inline", "math_block"):
+        placed = 1 if node.kind == "math_block" or len(node.text) > MAX_FORMULA_CHARS else len(pieces(node.text))
+        for what, owner in (("question", id(q)), ("section", id(section_of[id(q)])), ("guide", 0)):
+            counts[what, owner] += placed
+            if counts[what, owner] - placed <= limits[what] < counts[what, owner]:
+                problems.append(
+                    Problem(q.source.path, node.line, _too_many(what, limits[what], counts[what, owner], placed))
+                )
+    return problems
+
+
+def _too_many(what: str, limit: int, count: int, placed: int) -> str:
+    """Say that a formula takes its question, section or guide past its limit (a long one placed in pieces)."""
+    if placed == 1:
+        return f"formula number {count:,} of this {what}: more than the limit of {limit:,}"
+    pieces_of = f"a long formula counts once for each of the {placed} pieces a line may break between"
+    return f"this formula takes this {what} to {count:,} formulas: more than the limit of {limit:,} ({pieces_of})"
 
 
 def _formulas(guide: Guide, cache: Cache, svg: bool) -> tuple[dict[tuple[str, bool], str], list[Problem]]:

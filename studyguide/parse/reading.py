@@ -30,25 +30,43 @@ class ReadError(Exception):
     """A content file that must not or cannot be read."""
 
 
+def resolved(path: Path) -> Path | None:
+    """Return a path with every link in it followed, or None when its links loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop: Python 3.11 raises RuntimeError, later ones OSError
+        return None
+
+
 def inside(path: Path, root: Path) -> bool:
-    """Tell whether a path, with every link in it followed, stays inside the folder."""
-    return path.resolve().is_relative_to(root.resolve())
+    """Tell whether a path, with every link in it followed, stays inside the folder (a loop never does)."""
+    found, top = resolved(path), resolved(root)
+    return found is not None and top is not None and found.is_relative_to(top)
 
 
 def read_bytes(path: Path, root: Path, limit: int) -> bytes:
     """Return a file's bytes; refuse links that leave `root`, anything but a regular file, and more than `limit` bytes.
 
-    The size is enforced while reading (a device or a growing file never fills memory).
+    The size is enforced while reading (a device or a growing file never fills memory); a FIFO is
+    opened without waiting for a writer and refused.
     """
+    if path.is_symlink() and resolved(path) is None:
+        raise ReadError("is a link that leads back to itself (a loop)")
     if path.is_symlink() and not inside(path, root):
         raise ReadError("is a link to a file outside the content folder")
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise ReadError(f"cannot be read: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError as exc:
+        os.close(fd)
+        raise ReadError(f"cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ReadError("is a folder, not a file" if stat.S_ISDIR(mode) else "is not a regular file")
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ReadError("is not a regular file")
         try:
             data = handle.read(limit + 1)
         except OSError as exc:
@@ -97,7 +115,7 @@ def load_meta(root: Path, problems: list[Problem]) -> Meta:
     """Read guide.toml into Meta, reporting every problem at its line."""
     path = root / META_FILE
     empty = Meta(**dict.fromkeys(META_KEYS, ""), labels=())
-    if not path.is_file() and not path.is_symlink():
+    if not path.exists() and not path.is_symlink():  # a folder, a FIFO or a loop is read, and refused
         problems.append(Problem(path, 0, f"missing {META_FILE} with the guide's metadata"))
         return empty
     text = read_text(path, root, problems)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,6 +38,23 @@ def default_folder() -> Path:
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     return (Path(xdg) if xdg else Path.home() / ".cache") / "studyguide"
+
+
+def read_entry(path: Path) -> bytes | None:
+    """Return an entry file's bytes, or None unless it is a regular file (a FIFO, a device or a link is never read).
+
+    The file is opened without following a link and without waiting for a FIFO's writer, then refused
+    unless it is a regular file, so nothing planted where an entry belongs can stop a build or fill memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read() if stat.S_ISREG(os.fstat(fd).st_mode) else None
+        except OSError:
+            return None
 
 
 def seal(payload: bytes) -> bytes:
@@ -81,7 +99,8 @@ class Cache:
         payload = None
         if path is not None:
             try:
-                payload = unseal(path.read_bytes())
+                data = read_entry(path)
+                payload = None if data is None else unseal(data)
                 if payload is not None and time.time() - path.stat().st_mtime > DAY:
                     os.utime(path)  # still in use: not pruned
             except OSError:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from studyguide.markup.inert import svg_inert
 from studyguide.markup.math import chem, fonts
 from studyguide.markup.math.glyphs import OUTLINES, PATH_TOKEN, Glyphs
 from studyguide.markup.math.glyphs import compact_number as _number
@@ -91,7 +92,7 @@ def draw(tex: str, display: bool, cache: Cache, svg_needed: bool = True) -> str:
     stored = cache.get("math", key)
     if stored is not None:
         svg = stored.decode("utf-8", errors="replace")
-        if svg.startswith("<svg") and svg.endswith("</svg>"):
+        if svg.startswith("<svg") and svg.endswith("</svg>") and svg_inert(svg):  # else drawn anew
             return svg
     drawing, depth = for_drawing(tex, cache)
     svg = render(drawing, display, math_font()[0], depth)
@@ -196,8 +197,8 @@ class Formulas:
     def _alone(self, raw: str, tex: str, display: bool, title: str) -> tuple[str, str]:
         """Return one formula's standalone SVG (ASCII) and its size and alignment as CSS, kept in the cache.
 
-        A cached pair is used only when it has that shape: the SVG goes into a data: URL (inert
-        in the HTML whatever it holds), the CSS must match IMAGE_STYLE.
+        A cached pair is used only when it has that shape: the SVG goes into a data: URL and must
+        be inert (markup/inert.py: no script, nothing it loads), the CSS must match IMAGE_STYLE.
         """
         cache, key = self.cache, ""
         if cache is not None:
@@ -206,7 +207,8 @@ class Formulas:
             found = cache.get_json("math", key)
             if isinstance(found, list) and len(found) == 2 and all(isinstance(v, str) for v in found):
                 svg, style = found
-                if svg.startswith("<svg") and svg.endswith("</svg>") and svg.isascii() and IMAGE_STYLE.fullmatch(style):
+                shaped = svg.startswith("<svg") and svg.endswith("</svg>") and svg.isascii()
+                if shaped and IMAGE_STYLE.fullmatch(style) and svg_inert(svg):
                     return svg, style
         root = parse_svg(self._inline(raw, title, display, standalone=True))
         style = f"width:{root.get('width')};height:{root.get('height')};{root.get('style', '')}"

@@ -16,10 +16,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from studyguide.markup.math.speedups import cheaper_drawing
+
 MAX_FORMULA_CHARS = 600
-# ziamath's time grows about twofold with each level of nested groups and with the length: at these
-# limits a formula is drawn in 0.5 to 0.9 s (worst of four shapes, measured); 6 deep, 1,000
-# characters took 2.4 s. The real content's formulas are 439 characters and 4 deep at most.
+# ziamath's time grows with the length and, without markup/math/speedups.py, about twofold with each
+# level of nested groups: at these limits a formula is drawn in at most 0.13 s (worst of five shapes,
+# measured; 0.5 to 0.9 s without the work-arounds). The real content's are 439 characters, 4 deep at most.
 MAX_FORMULA_DEPTH = 5
 TOKENS = ("mi", "mn", "mo", "mtext", "ms")
 RELATION_SPACE = "0.2778em"  # TeX's thick space, on each side of a relation
@@ -96,7 +98,8 @@ def typeset(tex: str, display: bool, font: str | None, depth: int = MAX_FORMULA_
     if not tex.strip():
         raise MathError("empty formula")
     try:
-        formula = Math(mathml(tex, display, font), font=font)
+        with cheaper_drawing():  # the same layout, without ziamath's doubling with each level of groups
+            formula = Math(mathml(tex, display, font), font=font)
         unknown = [el.text for el in formula.mathml.iter() if (el.text or "").startswith("\\")]
         if unknown:
             raise MathError(f"'{unknown[0]}' is unknown to the page and PDF's formula renderer (ziamath)")
@@ -118,7 +121,8 @@ def render(tex: str, display: bool, font: str | None = None, depth: int = MAX_FO
     if missing:
         chars = ", ".join(f"U+{ord(c):04X} '{c}'" for c in dict.fromkeys(missing))
         raise MathError(f"no font of the page and PDF's formulas holds {chars}: install one (fonts-noto-core)")
-    return str(formula.svg())
+    with cheaper_drawing():
+        return str(formula.svg())
 
 
 def drawn(formula: Any) -> Counter[str]:

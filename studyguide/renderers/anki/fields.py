@@ -23,14 +23,21 @@ def anki_text(text: str) -> str:
     return MATHJAX_DELIMITERS.sub(r"\\<span></span>", escaped) if "\\" in escaped else escaped
 
 
-ANKI_MARKUP = re.compile(r"\[(?=(?i:sound|anki|/anki):)|\{\{")
+# Anki's own markup, read from a card's HTML before it is shown (found in ankitects/anki):
+#   [sound:NAME]                       rslib card_rendering/parser.rs: plays a file of the learner's media
+#   [anki:tts ...]...[/anki:tts]       the same parser: text to speech (and [anki:play:q:0], aqt's play buttons)
+#   [[type:Field]]                     aqt/reviewer.py typeAnsPat (AnkiDroid's is the same): a type-in box
+#   [latex]..[/latex] [$]..[/$] [$$]..[/$$]   rslib latex.rs, any case: an image that LaTeX on the
+#                                      learner's machine draws (or an error), in place of the text
+#   {{...}}                            template and cloze syntax ({{c1::...}})
+ANKI_MARKUP = re.compile(r"\[(?=(?i:sound:|/?anki:|\[type:|/?latex\]|/?\$\$?\]))|\{\{")
 
 
 def anki_field(html: str) -> str:
-    """Keep a card field's HTML from Anki's own markup: `[sound:...]`, `[anki:...]` and `{{` are shown as text.
+    """Keep a card field's HTML from Anki's own markup (ANKI_MARKUP): each is shown as the text it is.
 
-    Anki reads them in the field's HTML before display; a character reference is the same
-    character to the reader but not to Anki.
+    Anki reads them in the field's HTML before display; a character reference (`&#91;`) is the same
+    character to the reader but not to Anki, so the bracket or brace that starts one is written so.
     """
     if "[" not in html and "{{" not in html:  # most fields: nothing to look for
         return html

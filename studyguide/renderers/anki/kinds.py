@@ -18,6 +18,7 @@ from html import escape
 from markupsafe import Markup
 
 from studyguide.i18n import Messages
+from studyguide.markup.inert import card_inert, css_inert
 from studyguide.renderers.anki.fields import anki_field, anki_text, css_for_anki
 from studyguide.renderers.base import environment, messages
 from studyguide.stages import Job, Options, content_hash
@@ -109,10 +110,37 @@ def note_type_parts(job: Job, kind: str = "question") -> dict[str, object]:
     named = () if kind == "question" else (kind,)  # the question's key as before this note type had siblings
     key = job.cache.key("anki", "note-type", *named, *(part for name, data in files for part in (name, data)))
     parts = job.cache.get_json("anki", key)
-    if not isinstance(parts, dict) or set(parts) != (NOTE_TYPE_KEYS if kind == "question" else OTHER_KEYS):
+    if not isinstance(parts, dict) or not _as_written(parts, messages(meta), NOTE_TYPES[kind]):
         parts = _render_note_type(job.options, messages(meta), NOTE_TYPES[kind])
         job.cache.put_json("anki", key, parts)
     return parts
+
+
+def _as_written(parts: dict[str, object], words: Messages, note_type: NoteType) -> bool:
+    """Tell whether a cached note type has its frozen structure, and templates and CSS that run and load nothing.
+
+    The cache's checksum finds damage, not a planted entry: anything else is rendered anew.
+    """
+    question = note_type.kind == "question"
+    if set(parts) != (NOTE_TYPE_KEYS if question else OTHER_KEYS):
+        return False
+    frozen: dict[str, object] = {"name": note_type_name(words, note_type.kind), "fields": list(note_type.fields)}
+    frozen["sortf"] = note_type.fields.index("Question")
+    frozen |= {"template": TEMPLATE_NAME} if question else {"type": int(note_type.cloze)}
+    if any(parts[key] != value for key, value in frozen.items()):
+        return False
+    templates = [[TEMPLATE_NAME, parts["qfmt"], parts["afmt"]]] if question else parts["templates"]
+    names = [name for name, _, _ in note_type.templates]
+    if (
+        not isinstance(templates, list)
+        or [t[0] if isinstance(t, list) and len(t) == 3 else None for t in templates] != names
+    ):
+        return False
+    markup = [html for _, *sides in templates for html in sides]
+    css = parts["css"]
+    return (
+        all(isinstance(html, str) and card_inert(html) for html in markup) and isinstance(css, str) and css_inert(css)
+    )
 
 
 def card_label(text: str) -> Markup:

@@ -20,6 +20,7 @@ from studyguide.markup.places import MATH_CSS, paper_blocks, printed_checkbox, p
 from studyguide.model import Guide, Node, Question, cloze_numbers
 from studyguide.renderers.base import alert_hook, counts, environment, messages, task_boxes
 from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
+from studyguide.renderers.pdf.footnote_area import measured_footnotes
 from studyguide.renderers.pdf.speedups import faster_writing
 from studyguide.renderers.pdf.words import print_words
 from studyguide.stages import Job, Resources
@@ -247,7 +248,10 @@ class Printer:
         root, templates = self.guide.root, self.options.templates
         policy, fetcher = make_fetcher([root, templates])
         try:
-            document = weasyprint.HTML(string=html, base_url=str(root.resolve()) + "/", url_fetcher=fetcher).render()
+            with measured_footnotes():  # each footnote laid out once, not once per note added to its page
+                document = weasyprint.HTML(
+                    string=html, base_url=str(root.resolve()) + "/", url_fetcher=fetcher
+                ).render()
         except FatalURLFetchingError:
             if not policy.refused:
                 raise

@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from studyguide.renderers.pdf.inert import pdf_inert
 from studyguide.renderers.pdf.join import Laid
 from studyguide.store.cache import Cache
 
@@ -84,6 +85,8 @@ class Parts:
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
         if (path is not None and not pdf.startswith(b"%PDF-")) or any(file_hash(p) != h for p, h in read.items()):
+            return None
+        if path is not None and not pdf_inert(pdf):  # planted, not damaged: the checksum was written with it
             return None
         if path is not None:
             Path(path).write_bytes(pdf)
