@@ -170,3 +170,21 @@ CUT_OFF = """(root) => {
   }
   return found;
 }"""
+
+
+# Each inline formula (`formulas`: a selector) followed at once by punctuation (or a suffix) whose first character
+# starts a new line ("$x = 0.05$, for" leaving ", for" to the next); a split formula is measured by its last piece.
+ALONE = """(formulas, root) => {
+  const out = [];
+  for (const formula of (root || document).querySelectorAll(formulas)) {
+    if (formula.parentElement.closest(".math-split, .math-scroll") || !formula.checkVisibility()) continue;
+    const next = formula.nextSibling;
+    if (!next || next.nodeType !== Node.TEXT_NODE || !/^[^\\s(\\[{]/.test(next.data)) continue;
+    const range = document.createRange();
+    range.setStart(next, 0);
+    range.setEnd(next, 1);
+    const last = (formula.matches(".math-split") ? formula.lastElementChild : formula).getBoundingClientRect();
+    if (range.getBoundingClientRect().top > last.bottom - 2) out.push(next.data.slice(0, 30));
+  }
+  return out;
+}"""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from browser_tools import AXE, CUT_OFF, Traffic, require
+from browser_tools import ALONE, AXE, CUT_OFF, Traffic, require
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -33,22 +33,6 @@ PAGE = """<!doctype html>
 DAY = "--canvas: #f5f5f5; --fg: #020202;"
 NIGHT = "--canvas: #2c2c2c; --fg: #fcfcfc;"
 
-# Each inline formula followed at once by punctuation (or a suffix) whose first character starts a new line.
-ALONE = """(root) => {
-  const out = [];
-  for (const formula of root.querySelectorAll("mjx-container:not([display='true']), .math-split")) {
-    if (formula.parentElement.closest(".math-split") || !formula.checkVisibility()) continue;
-    const next = formula.nextSibling;
-    if (!next || next.nodeType !== Node.TEXT_NODE || !/^[^\\s(\\[{]/.test(next.data)) continue;
-    const range = document.createRange();
-    range.setStart(next, 0);
-    range.setEnd(next, 1);
-    const last = (formula.matches(".math-split") ? formula.lastElementChild : formula).getBoundingClientRect();
-    if (range.getBoundingClientRect().top > last.bottom - 2) out.push(next.data.slice(0, 30));
-  }
-  return out;
-}"""
-
 # After MathJax typesets the card: what could act or load (links, styles, ids, classes from content),
 # what MathJax drew or refused, and the card's visible text.
 # The reviewer page stays loaded from card to card, as in Anki: the last card's math is forgotten first.
@@ -58,7 +42,7 @@ INSPECT = (
     + CUT_OFF
     + """;
   const qa = document.getElementById("qa");
-  const ALONE = """
+  const alone = """
     + ALONE
     + """;
   await MathJax.startup.promise;
@@ -76,7 +60,7 @@ INSPECT = (
     width: qa.scrollWidth,
     room: qa.clientWidth,
     cut: cutOff(qa),
-    alone: ALONE(qa),
+    alone: alone("mjx-container:not([display='true']), .math-split", qa),
     contrast: (await axe.run(qa, {runOnly: ["color-contrast"]})).violations.flatMap(
       (v) => v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary)),
   };

@@ -58,16 +58,21 @@ def test_a_planted_note_type_never_reaches_the_deck(tmp_path: Path, monkeypatch:
 
     assert plant(cache, "anki", planted) == 1
     assert build(content, tmp_path / "out", cache, "anki", monkeypatch) == 0
-    col = import_apkg(tmp_path / "out" / "fixture-guide.apkg", tmp_path)
+    note_types, shown = deck_markup(tmp_path / "out" / "fixture-guide.apkg", tmp_path)
+    assert len(note_types) == 1
+    for planted_text in ("alert(", "onerror", "@import", "{{type:", "[sound:"):
+        assert planted_text not in json.dumps(note_types) and planted_text not in shown, planted_text
+
+
+def deck_markup(apkg: Path, folder: Path) -> tuple[list[object], str]:
+    """Return a deck's note types (studyguide's) and the HTML of all its cards, as the real Anki library reads them."""
+    col = import_apkg(apkg, folder)
     try:
-        (note_type,) = [m for m in col.models.all() if m["name"].startswith("studyguide")]
-        card = col.get_card(col.find_cards("")[0])
-        shown = card.question() + card.answer()
+        note_types: list[object] = [m for m in col.models.all() if m["name"].startswith("studyguide")]
+        shown = "".join(col.get_card(c).question() + col.get_card(c).answer() for c in col.find_cards(""))
     finally:
         col.close()
-    templates = json.dumps(note_type)
-    for planted_text in ("alert(", "onerror", "@import", "{{type:", "[sound:"):
-        assert planted_text not in templates and planted_text not in shown, planted_text
+    return note_types, shown
 
 
 def test_planted_cloze_and_reversed_note_types_never_reach_the_deck(
@@ -89,16 +94,10 @@ def test_planted_cloze_and_reversed_note_types_never_reach_the_deck(
 
     assert plant(cache, "anki", planted) == 2
     assert build(content, tmp_path / "out", cache, "anki", monkeypatch) == 0
-    col = import_apkg(tmp_path / "out" / "cloze-fixture.apkg", tmp_path)
-    try:
-        note_types = [m for m in col.models.all() if m["name"].startswith("studyguide")]
-        shown = "".join(col.get_card(c).question() + col.get_card(c).answer() for c in col.find_cards(""))
-    finally:
-        col.close()
+    note_types, shown = deck_markup(tmp_path / "out" / "cloze-fixture.apkg", tmp_path)
     assert len(note_types) == 3
-    templates = json.dumps(note_types)
     for planted_text in ("alert(", "onerror", "{{type:", "[sound:"):
-        assert planted_text not in templates and planted_text not in shown, planted_text
+        assert planted_text not in json.dumps(note_types) and planted_text not in shown, planted_text
 
 
 def _svg_with(extra: str) -> Callable[[bytes], bytes | None]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 import pytest
-from browser_tools import CUT_OFF, watched
+from browser_tools import ALONE, CUT_OFF, watched
 from conftest import CONTENT, FIXTURES, ROOT
 from playwright.sync_api import expect
 from readers import normalize, pdf_text
@@ -84,23 +84,6 @@ def test_every_page_fits_a_360_px_phone_with_every_answer_open(browser: Browser,
             assert (path.name, width, page.evaluate(CUT_OFF)) == (path.name, 360, [])
 
 
-# Each formula followed at once by punctuation (or a suffix) whose first character starts a new line.
-PUNCTUATION_ALONE = """() => {
-  const out = [];
-  for (const formula of document.querySelectorAll("svg.math-inline, .math-split, .math-scroll")) {
-    if (formula.parentElement.closest(".math-split, .math-scroll") || !formula.checkVisibility()) continue;
-    const next = formula.nextSibling;
-    if (!next || next.nodeType !== Node.TEXT_NODE || !/^[^\\s(\\[{]/.test(next.data)) continue;
-    const range = document.createRange();
-    range.setStart(next, 0);
-    range.setEnd(next, 1);
-    const last = (formula.matches("svg") ? formula : formula.lastElementChild).getBoundingClientRect();
-    if (range.getBoundingClientRect().top > last.bottom - 2) out.push(next.data.slice(0, 30));
-  }
-  return out;
-}"""
-
-
 @pytest.mark.parametrize("width", [360, 390, 1000])
 def test_no_line_starts_with_the_punctuation_after_a_formula(browser: Browser, pages: list[Path], width: int) -> None:
     """`$x = 0.05$, for` never leaves ", for" to start the next line."""
@@ -110,7 +93,7 @@ def test_no_line_starts_with_the_punctuation_after_a_formula(browser: Browser, p
         for path in pages:
             page.goto(path.as_uri())
             page.click("#reveal-all")
-            found[path.name] = page.evaluate(PUNCTUATION_ALONE)
+            found[path.name] = page.evaluate(ALONE, "svg.math-inline, .math-split, .math-scroll")
     assert {name: alone for name, alone in found.items() if alone} == {}
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -267,20 +268,23 @@ def render(
 
 @contextlib.contextmanager
 def _beside(job: Job, costly: dict[str, object]) -> Iterator[dict[str, concurrent.futures.Future[Rendered]]]:
-    """Render the costly outputs in a forked process, one after another, while the caller renders the rest
-    (only with more than one core)."""
+    """Render the costly outputs in a forked process, one after another, while the caller renders the rest."""
     if not costly or (os.cpu_count() or 1) < 2:
         yield {}
         return
     import concurrent.futures
     import multiprocessing
 
-    # The pool's own thread pickles the job for the process while this one renders the rest and counts its
-    # cache's hits: the process gets a cache of its own ("dictionary changed size during iteration").
-    sent = dataclasses.replace(job, cache=Cache(job.cache.folder))
+    # The pool's thread pickles what it is given while this one renders the rest, which fills the model's cached
+    # properties and counts the cache's hits ("dictionary changed size during iteration"): the job goes pickled.
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        yield {name: pool.submit(_render_one, name, sent, value) for name, value in costly.items()}
+        yield {name: pool.submit(_render_sent, name, pickle.dumps((job, value))) for name, value in costly.items()}
+
+
+def _render_sent(name: str, sent: bytes) -> Rendered:
+    """Render one output in the forked process from the job and value its parent pickled (bytes from it alone)."""
+    return _render_one(name, *pickle.loads(sent))
 
 
 def _render_one(name: str, job: Job, prepared: object) -> Rendered:

@@ -40,8 +40,14 @@ def scrolling(svg: str, wider_than: float) -> str:
 
 
 def split_formula(placed: list[str]) -> str:
-    """Return the pieces of one inline formula, in order left to right in every language (a line may break between)."""
-    return f'<span class="math-split" dir="ltr">{"".join(placed)}</span>'
+    """Return the pieces of one inline formula, in order left to right in every language (a line may break between).
+
+    The last piece is a span of its own: glued to the punctuation after the formula (`.math-tail`), it stays on
+    that punctuation's line. Chromium breaks after an atomic inline (an SVG, MathJax's box) where its own
+    parent allows it, whatever the common ancestor of it and the comma says.
+    """
+    *first, last = placed
+    return f'<span class="math-split" dir="ltr">{"".join(first)}<span class="math-last">{last}</span></span>'
 
 
 def image_tag(src: str, alt: str) -> str:

@@ -37,6 +37,7 @@ SCROLL_CSS = """\
 .math-scroll > svg { display: block; max-width: none; }
 .math-tail { white-space: nowrap; }
 .math-tail > .math-split { white-space: normal; }
+.math-tail > .math-split > .math-last { white-space: nowrap; }
 """
 # Callouts, <details> and <mark> in the page's colours, light and dark.
 NOTATION_COLOURS = (
