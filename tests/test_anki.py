@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+import git_tools
 import pytest
 from readers import cards, import_apkg, import_into, normalize, text_of_html
 
@@ -376,18 +377,8 @@ def test_the_note_type_is_cached_so_a_deck_build_needs_no_template_engine(tmp_pa
 
 
 def git(folder: Path, *args: str, when: int = T0) -> None:
-    """Run git in a folder as a fixed author, with a given commit time."""
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(folder),
-        "GIT_AUTHOR_NAME": "author",
-        "GIT_AUTHOR_EMAIL": "author@example.org",
-        "GIT_COMMITTER_NAME": "author",
-        "GIT_COMMITTER_EMAIL": "author@example.org",
-        "GIT_AUTHOR_DATE": f"{when} +0000",
-        "GIT_COMMITTER_DATE": f"{when} +0000",
-    }
-    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+    """Run git in a folder as a fixed author, at the test's own time unless told."""
+    git_tools.git(folder, *args, when=when)
 
 
 def test_every_committed_edit_reaches_learners_without_a_release(content: Path, tmp_path: Path) -> None:

@@ -273,3 +273,24 @@ def test_the_cache_can_be_seen_cleared_and_prunes_what_no_build_used(
     assert main(["cache", "clear"]) == 0
     assert not [p for p in cache.rglob("*") if p.is_file()]
     assert main(["cache", "everything"]) == 2
+
+
+def test_a_renderer_loads_no_parsing_code_and_no_other_format() -> None:
+    """Imported alone, a format loads the model, the stage types and the markup, never parse/, check/ or another."""
+    from studyguide.renderers import registry
+
+    for renderer in registry().values():
+        module = type(renderer).__module__
+        listing = "print(sorted(m for m in sys.modules if m.startswith('studyguide')))"
+        done = subprocess.run(
+            [sys.executable, "-c", f"import sys, {module}\n{listing}"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        loaded = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+        assert not {m.split(".")[1] for m in loaded if "." in m} & {"parse", "check", "build", "release", "author"}
+        own = module.split(".")[2]
+        others = {m.split(".")[2] for m in loaded if m.startswith("studyguide.renderers.")}
+        assert others <= {own, "base", "paper"}, (module, others)

@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import git_tools
 import pytest
 from readers import import_apkg
 
@@ -20,18 +21,8 @@ T0 = 1_700_000_000
 
 
 def git(folder: Path, *args: str, when: int = T0) -> None:
-    """Run git in a folder as a fixed author, with a given commit time."""
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(folder),
-        "GIT_AUTHOR_NAME": "author",
-        "GIT_AUTHOR_EMAIL": "author@example.org",
-        "GIT_COMMITTER_NAME": "author",
-        "GIT_COMMITTER_EMAIL": "author@example.org",
-        "GIT_AUTHOR_DATE": f"@{when} +0000",
-        "GIT_COMMITTER_DATE": f"@{when} +0000",
-    }
-    subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
+    """Run git in a folder as a fixed author, at the test's own time unless told."""
+    git_tools.git(folder, *args, when=when)
 
 
 @pytest.fixture
