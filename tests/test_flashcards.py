@@ -138,9 +138,10 @@ def test_an_answer_longer_than_a_card_continues_on_the_next_card(tmp_path: Path)
 # A cloze question, a reversed one and plain ones (tests/fixtures/clozes): the flashcards are Anki's cards.
 CLOZES = FIXTURES / "clozes"
 Cell = tuple[int, int, int]  # a card's page, column and row
+Read = tuple[dict[Cell, str], int]  # each card's text, and the number of pages
 
 
-def cards_of(pdf: Path) -> tuple[dict[Cell, str], int]:
+def cards_of(pdf: Path) -> Read:
     """Return each card's text as pdftotext reads it (words as printed, brackets kept), by page and cell."""
     done = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
     size = re.search(r'width="([\d.]+)" height="([\d.]+)"', done.stdout)
@@ -162,11 +163,13 @@ def behind(cell: Cell) -> Cell:
 
 def fronts_showing(cards: dict[Cell, str], text: str) -> list[Cell]:
     """Return the cells of the fronts (even pages) whose text holds this text, in reading order."""
-    return sorted((c for c, words in cards.items() if c[0] % 2 == 0 and text in words), key=lambda c: (c[0], c[2], c[1]))
+    return sorted(
+        (c for c, words in cards.items() if c[0] % 2 == 0 and text in words), key=lambda c: (c[0], c[2], c[1])
+    )
 
 
 @pytest.fixture(scope="module")
-def cloze_cards(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[Cell, str], int]:
+def cloze_cards(tmp_path_factory: pytest.TempPathFactory) -> Read:
     """The flashcards of the cloze fixture, read back card by card."""
     out = tmp_path_factory.mktemp("cloze-cards")
     assert main(["--format", "flashcards", "--content", str(CLOZES), "--out", str(out)]) == 0
@@ -174,7 +177,7 @@ def cloze_cards(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[Cell, st
     return cards_of(pdf)
 
 
-def test_a_cloze_question_gives_a_card_per_cloze_each_hiding_its_own(cloze_cards: tuple[dict[Cell, str], int]) -> None:
+def test_a_cloze_question_gives_a_card_per_cloze_each_hiding_its_own(cloze_cards: Read) -> None:
     # git-add: {{c1::`git add`}} puts a change in the {{c2::index::staging area}}. / The next {{c1::commit}} records...
     cards, pages = cloze_cards
     assert pages % 2 == 0
@@ -191,7 +194,7 @@ def test_a_cloze_question_gives_a_card_per_cloze_each_hiding_its_own(cloze_cards
     assert not any("{{c" in words for words in cards.values())
 
 
-def test_a_reversed_question_gives_its_card_and_then_the_reversed_card(cloze_cards: tuple[dict[Cell, str], int]) -> None:
+def test_a_reversed_question_gives_its_card_and_then_the_reversed_card(cloze_cards: Read) -> None:
     cards, _ = cloze_cards
     core = "An operation that gives the same result"
     (forward,) = fronts_showing(cards, "Idempotent")
@@ -208,7 +211,9 @@ def test_a_reversed_question_gives_its_card_and_then_the_reversed_card(cloze_car
 def test_a_cloze_text_longer_than_a_card_continues_on_the_next_front(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CLOZES, content)
-    paragraphs = "\n\n".join(f"Paragraph {n} says {{{{c1::secret{n}}}}} is worth knowing, {n} of forty." for n in range(40))
+    paragraphs = "\n\n".join(
+        f"Paragraph {n} says {{{{c1::secret{n}}}}} is worth knowing, {n} of forty." for n in range(40)
+    )
     (content / "02-long.md").write_text(
         f"# Long {{#long}}\n\n## What is long? {{#very-long}}\n\nTags: a\n\n{paragraphs}\n", encoding="utf-8"
     )
