@@ -10,7 +10,7 @@ from studyguide.markup import Hooks, notes_html, to_html
 from studyguide.markup.places import printed_checkbox, printed_code, svg_hooks
 from studyguide.model import Node, Question
 from studyguide.renderers.base import messages, task_boxes
-from studyguide.renderers.flashcards.sheet import BACK_SIZES, FRONT_SIZES, FULL, Card, Sheet, Side, measure
+from studyguide.renderers.flashcards.sheet import BACK_SIZES, FRONT_SIZES, FULL, Card, Sheet, Side, group, measure
 from studyguide.stages import Job
 
 
@@ -97,14 +97,7 @@ class Cards:
             blocks.append(Markup(notes_html(q.footnotes, self.hooks)))
         size = BACK_SIZES[-1]
         heights = measure(self.job, self.sheet, [(block, size) for block in blocks], front=False)
-        limit = self.sheet.limit(False)
-        pieces: list[list[Markup]] = [[]]
-        used = 0.0
-        for block, height in zip(blocks, heights, strict=True):
-            if pieces[-1] and used + height > limit:
-                pieces.append([])
-                used = 0.0
-            pieces[-1].append(block)
-            used += height
+        pieces = group([(height,) for height in heights], (self.sheet.limit(False),))
         wrap = "core" if tree is q.core else "answer"
-        return [Side(Markup(f'<div class="{wrap}">{Markup("").join(piece)}</div>'), size) for piece in pieces]
+        joined = [Markup("").join(blocks[i] for i in piece) for piece in pieces]
+        return [Side(Markup(f'<div class="{wrap}">{html}</div>'), size) for html in joined]

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from studyguide.markup import Hooks, notes_html, to_html
 from studyguide.model import Node, Question, cloze_numbers
 from studyguide.renderers.flashcards.cards import Cards
-from studyguide.renderers.flashcards.sheet import BACK_SIZES, Card, Side, measure
+from studyguide.renderers.flashcards.sheet import BACK_SIZES, Card, Side, group, measure
 
 Block = tuple[str, Markup]  # the part it belongs to ("core", "answer"; "" for the notes) and its HTML
 
@@ -106,19 +106,12 @@ def split(cards: Cards, section: str, spec: Spec, back: Side | None) -> list[Car
     heights = measure(cards.job, cards.sheet, sides, front=True)  # a front's text is as wide as a back's
     fronts, backs = heights[:count], heights[count:-2] or [0.0] * count
     limits = (cards.sheet.limit(True) - max(heights[-2:]), cards.sheet.limit(False))
-    groups: list[list[int]] = [[]]
-    used = (0.0, 0.0)
-    for index, height in enumerate(zip(fronts, backs, strict=True)):
-        if groups[-1] and any(u + h > limit for u, h, limit in zip(used, height, limits, strict=True)):
-            groups.append([])
-            used = (0.0, 0.0)
-        groups[-1].append(index)
-        used = (used[0] + height[0], used[1] + height[1])
+    groups = group(list(zip(fronts, backs, strict=True)), limits)
     note, made = cards.continues(), []
-    for index, group in enumerate(groups):
+    for index, chosen in enumerate(groups):
         last = index == len(groups) - 1
-        front = Side(spec.front([spec.fronts[i] for i in group], first=index == 0), size)
-        shown = Side(join([spec.backs[i] for i in group]), size) if spec.backs else back
+        front = Side(spec.front([spec.fronts[i] for i in chosen], first=index == 0), size)
+        shown = Side(join([spec.backs[i] for i in chosen]), size) if spec.backs else back
         shown = shown or Side(spec.choices[-1], size)
         made.append(Card(0, section, front, shown, "" if last or not spec.backs else note, "" if last else note))
     return made

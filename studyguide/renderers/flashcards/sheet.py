@@ -79,6 +79,20 @@ class Sheet:
         return MARGIN_MM + column * width, MARGIN_MM + row * height
 
 
+def group(heights: list[tuple[float, ...]], limits: tuple[float, ...]) -> list[list[int]]:
+    """Return blocks (each with its heights on one card's sides) in cards, in order: a card takes blocks while
+    every side stays within its limit; a block taller than a card gets a card of its own."""
+    groups: list[list[int]] = [[]]
+    used = [0.0] * len(limits)
+    for index, height in enumerate(heights):
+        if groups[-1] and any(u + h > limit for u, h, limit in zip(used, height, limits, strict=True)):
+            groups.append([])
+            used = [0.0] * len(limits)
+        groups[-1].append(index)
+        used = [u + h for u, h in zip(used, height, strict=True)]
+    return groups
+
+
 def measure(job: Job, sheet: Sheet, sides: list[tuple[Markup, float]], front: bool) -> list[float]:
     """Return the height (CSS pixels) of each side laid out in a column as wide as a card's text."""
     css = stylesheet(job, sheet)
