@@ -133,3 +133,98 @@ def test_an_answer_longer_than_a_card_continues_on_the_next_card(tmp_path: Path)
     fronts = " ".join(" ".join(w[2] for w in page) for page in pages[::2])
     assert "what is long continued" in fronts
     assert "continued on the next card" in text
+
+
+# A cloze question, a reversed one and plain ones (tests/fixtures/clozes): the flashcards are Anki's cards.
+CLOZES = FIXTURES / "clozes"
+Cell = tuple[int, int, int]  # a card's page, column and row
+Read = tuple[dict[Cell, str], int]  # each card's text, and the number of pages
+
+
+def cards_of(pdf: Path) -> Read:
+    """Return each card's text as pdftotext reads it (words as printed, brackets kept), by page and cell."""
+    done = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    size = re.search(r'width="([\d.]+)" height="([\d.]+)"', done.stdout)
+    assert size
+    width, height = float(size[1]), float(size[2])
+    cards: dict[Cell, list[str]] = {}
+    pages = done.stdout.split("<page ")[1:]
+    for number, page in enumerate(pages):
+        for x0, y0, x1, y1, text in WORD.findall(page):
+            x, y = (float(x0) + float(x1)) / 2, (float(y0) + float(y1)) / 2
+            cards.setdefault((number, int(x // (width / 2)), int(y // (height / 4))), []).append(unescape(text))
+    return {cell: " ".join(words) for cell, words in cards.items()}, len(pages)
+
+
+def behind(cell: Cell) -> Cell:
+    """Return where a front's back is printed: the next page, the same row, the other column (long-edge flip)."""
+    return cell[0] + 1, 1 - cell[1], cell[2]
+
+
+def fronts_showing(cards: dict[Cell, str], text: str) -> list[Cell]:
+    """Return the cells of the fronts (even pages) whose text holds this text, in reading order."""
+    return sorted(
+        (c for c, words in cards.items() if c[0] % 2 == 0 and text in words), key=lambda c: (c[0], c[2], c[1])
+    )
+
+
+@pytest.fixture(scope="module")
+def cloze_cards(tmp_path_factory: pytest.TempPathFactory) -> Read:
+    """The flashcards of the cloze fixture, read back card by card."""
+    out = tmp_path_factory.mktemp("cloze-cards")
+    assert main(["--format", "flashcards", "--content", str(CLOZES), "--out", str(out)]) == 0
+    (pdf,) = out.glob("*-flashcards.pdf")
+    return cards_of(pdf)
+
+
+def test_a_cloze_question_gives_a_card_per_cloze_each_hiding_its_own(cloze_cards: Read) -> None:
+    # git-add: {{c1::`git add`}} puts a change in the {{c2::index::staging area}}. / The next {{c1::commit}} records...
+    cards, pages = cloze_cards
+    assert pages % 2 == 0
+    first, second = fronts_showing(cards, "What does git add do?")  # exactly two cards
+    # c1 hidden as […] (no hint), c2's text shown plain; the title stays as context
+    assert "[…]" in cards[first] and "index" in cards[first] and "commit" not in cards[first]
+    assert "The next […] records" in cards[first]
+    # c2 hidden as its hint, c1's text shown plain
+    assert "[staging area]" in cards[second] and "index" not in cards[second]
+    assert "git add puts a change" in cards[second] and "The next commit records" in cards[second]
+    # each back, behind its front, fills in its own cloze
+    assert "git add puts a change" in cards[behind(first)] and "The next commit records" in cards[behind(first)]
+    assert "in the index" in cards[behind(second)] and "[" not in cards[behind(second)]
+    assert not any("{{c" in words for words in cards.values())
+
+
+def test_a_reversed_question_gives_its_card_and_then_the_reversed_card(cloze_cards: Read) -> None:
+    cards, _ = cloze_cards
+    core = "An operation that gives the same result"
+    (forward,) = fronts_showing(cards, "Idempotent")
+    assert core not in cards[forward] and core in cards[behind(forward)]
+    (reverse,) = fronts_showing(cards, core)
+    assert "Which question does this answer?" in cards[reverse]
+    assert "Idempotent" in cards[behind(reverse)]
+    # card numbers count in reading order: git-add 1-2, ohm 3-5 (three clozes), idempotent 6 and 7, status 8
+    number = {cell: int(re.findall(r"\b\d+\b", cards[cell])[-1]) for cell in (forward, reverse)}
+    assert (number[forward], number[reverse]) == (6, 7)
+    assert len(fronts_showing(cards, "CLOZES AND REVERSED CARDS")) == 8
+
+
+def test_a_cloze_text_longer_than_a_card_continues_on_the_next_front(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CLOZES, content)
+    paragraphs = "\n\n".join(
+        f"Paragraph {n} says {{{{c1::secret{n}}}}} is worth knowing, {n} of forty." for n in range(40)
+    )
+    (content / "02-long.md").write_text(
+        f"# Long {{#long}}\n\n## What is long? {{#very-long}}\n\nTags: a\n\n{paragraphs}\n", encoding="utf-8"
+    )
+    assert main(["--format", "flashcards", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    cards, pages = cards_of(pdf)
+    assert pages % 2 == 0
+    fronts = fronts_showing(cards, "What is long")
+    assert len(fronts) > 1 and "continued on the next card" in cards[fronts[0]]
+    front_text = " ".join(cards[c] for c in fronts)
+    back_text = " ".join(cards[behind(c)] for c in fronts)
+    for n in range(40):  # no front loses a paragraph; each hides its cloze, which its back shows
+        assert f"Paragraph {n} says […] is worth knowing" in front_text
+        assert f"secret{n}" not in front_text and f"Paragraph {n} says secret{n} is" in back_text
