@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import signal
 import sys
@@ -241,6 +242,11 @@ def main_entry() -> None:
     # of 4,200 questions from a warm cache: 1.65 s with the default threshold, 1.19 s with this one
     # (1.24 s with the collector off). Cycles are still collected, only less often.
     gc.set_threshold(100_000, 50, 50)
+    # Libraries log through the root logger, and ziafont's first logging.debug() (a formula drawn) gave it
+    # a stderr handler (logging.basicConfig): WeasyPrint's notes on mermaid's SVG styles ('Ignored
+    # `fill: none`') then reached the author, dozens a build. The build says what matters as problems;
+    # a root handler that writes nothing keeps basicConfig from adding one (the PDF's forked workers too).
+    logging.getLogger().addHandler(logging.NullHandler())
     interruptible()
     try:
         code = main(sys.argv[1:])

@@ -169,3 +169,20 @@ def test_new_makes_a_guide_that_builds_at_once_and_templates_copy_out(tmp_path: 
     assert written == sorted(r.filename(load_guide(guide / "content"), Options()) for r in registry().values())
     again = run([sys.executable, str(ROOT / "build.py"), "new", str(guide)])
     assert again.returncode == 2 and "is not an empty folder" in again.stderr
+
+
+def test_a_build_prints_no_library_log_lines(tmp_path: Path) -> None:
+    """Libraries log through Python's root logger: ziafont's first logging.debug() (a formula drawn) made it
+    write to stderr, and WeasyPrint then printed a 'WARNING:weasyprint:Ignored ...' line for each of
+    mermaid's SVG styles, dozens a build, with a cold cache. The author sees only the build's own lines."""
+    env = dict(os.environ, STUDYGUIDE_CACHE=str(tmp_path / "cold"))
+    fixture = ROOT / "tests" / "fixtures" / "notation"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--content", str(fixture), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "WARNING:" not in done.stderr and "weasyprint" not in done.stderr, done.stderr[:500]

@@ -228,3 +228,64 @@ def test_a_cloze_text_longer_than_a_card_continues_on_the_next_front(tmp_path: P
     for n in range(40):  # no front loses a paragraph; each hides its cloze, which its back shows
         assert f"Paragraph {n} says […] is worth knowing" in front_text
         assert f"secret{n}" not in front_text and f"Paragraph {n} says secret{n} is" in back_text
+
+
+Box = tuple[float, float, float, float, str]  # a word's box (x0, y0, x1, y1) in points, and its text
+
+
+def boxes_of(pdf: Path) -> list[list[Box]]:
+    """Return each page's word boxes as pdftotext reads them."""
+    done = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [
+        [(float(x0), float(y0), float(x1), float(y1), unescape(text)) for x0, y0, x1, y1, text in WORD.findall(page)]
+        for page in done.stdout.split("<page ")[1:]
+    ]
+
+
+def test_diagrams_and_callouts_stay_inside_their_card(tmp_path: Path) -> None:
+    """The notation fixture's cards: a tall sequence diagram fits its card (no word drawn over another, none
+    across a card's edge) and a callout is drawn as one (its coloured bar), as in the printed guide."""
+    out = tmp_path / "out"
+    assert main(["--format", "flashcards", "--content", str(FIXTURES / "notation"), "--out", str(out)]) == 0
+    (pdf,) = out.glob("*.pdf")
+    width, height = float(PdfReader(pdf).pages[0].mediabox.width), float(PdfReader(pdf).pages[0].mediabox.height)
+    margin = 10 / 25.4 * 72
+    card_w, card_h = (width - 2 * margin) / 2, (height - 2 * margin) / 4
+    for page in boxes_of(pdf):
+        for x0, y0, x1, y1, text in page:
+            column, row = int((x0 - margin) // card_w), int((y0 - margin) // card_h)
+            assert x1 <= margin + (column + 1) * card_w + 0.5 and y1 <= margin + (row + 1) * card_h + 0.5, text
+        for n, a in enumerate(page):
+            for b in page[n + 1 :]:
+                overlap = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+                assert overlap[0] < 1 or overlap[1] < 1, f"{a[4]!r} drawn over {b[4]!r}"
+    (caution,) = [box for box in boxes_of(pdf)[1] if box[4] == "Caution"]  # on the first page of backs
+    column, row = int((caution[0] - margin) // card_w), int((caution[1] - margin) // card_h)
+    subprocess.run(["pdftoppm", "-r", "72", "-f", "2", "-l", "2", "-png", str(pdf), str(tmp_path / "back")], check=True)
+    from PIL import Image
+
+    (png,) = tmp_path.glob("back*.png")
+    left, top = margin + column * card_w, margin + row * card_h
+    card = Image.open(png).convert("RGB").crop((int(left), int(top), int(left + card_w), int(top + card_h)))
+    pixels = card.tobytes()
+    coloured = sum(1 for i in range(0, len(pixels), 3) if max(pixels[i : i + 3]) - min(pixels[i : i + 3]) > 40)
+    assert coloured > 100  # the callouts' bars, icons and titles in their colours (before: 0, all black)
+
+
+def test_an_english_citation_reads_in_order_in_an_arabic_card(tmp_path: Path) -> None:
+    """WeasyPrint reverses a right-to-left line's pieces: the cards isolate runs of the other direction as the
+    printed guide does, so an English citation cut by an italic title prints in its own order."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", content)
+    toml = content / "guide.toml"
+    toml.write_text(re.sub(r'language = "[^"]*"', 'language = "ar"', toml.read_text(encoding="utf-8")))
+    (content / "60-ar.md").write_text(
+        "# قسم {#ar}\n\n## ما المرجع؟ {#ar-ref}\n\nTags: a\n\n"
+        "> يقول Zumdahl & Zumdahl, *Chemistry*, 10th ed., ch. 2 في كتابه ذلك.\n\nنص الجواب.\n",
+        encoding="utf-8",
+    )
+    assert main(["--format", "flashcards", "--content", str(content), "--out", str(tmp_path / "out")]) == 0
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    # Before: ",.10th ed ,Chemistry ,Zumdahl & Zumdahl" (the pieces of the line in reverse)
+    assert "Zumdahl & Zumdahl, Chemistry, 10th ed.," in " ".join(done.stdout.split())

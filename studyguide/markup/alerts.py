@@ -71,6 +71,14 @@ kbd { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.85e
   letter-spacing: normal; margin: 0; }
 """
 
+# On paper: a <details> block is open and its summary a plain heading; <mark> a light tint that prints.
+PRINTED_NOTATION = """\
+details.block > summary { list-style: none; }
+details.block > summary::marker, details.block > summary::-webkit-details-marker { content: none; }
+mark { background: #fff1a8; color: inherit; }
+.alert, details.block, .diagram { break-inside: avoid; }
+"""
+
 
 def alert_colours(scope: str = "", dark: bool = False) -> str:
     """Return the CSS that gives each kind of callout its colour (light, or dark), under an optional scope."""

@@ -31,7 +31,7 @@ class FlashcardsRenderer(Renderer):
 
     name = "flashcards"
     description = "printable flashcards (PDF): eight cards a page, each back behind its front when printed two-sided"
-    needs = frozenset({"formulas", "images"})
+    needs = frozenset({"formulas", "diagrams", "images"})
     templates = ("flashcards",)
     costly = True
 

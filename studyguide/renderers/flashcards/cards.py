@@ -9,7 +9,7 @@ from markupsafe import Markup
 from studyguide.markup import Hooks, notes_html, to_html
 from studyguide.markup.places import printed_checkbox, printed_code, svg_hooks
 from studyguide.model import Node, Question
-from studyguide.renderers.base import messages, task_boxes
+from studyguide.renderers.base import alert_hook, messages, task_boxes
 from studyguide.renderers.flashcards.sheet import BACK_SIZES, FRONT_SIZES, FULL, Card, Sheet, Side, group, measure
 from studyguide.stages import Job
 
@@ -22,7 +22,15 @@ class Cards:
         self.words = messages(job.guide.meta)
         hooks, _ = svg_hooks(job.resources, shared=False, inline_images=True)
         checkbox = task_boxes(job.guide.meta, printed_checkbox)
-        self.hooks = dataclasses.replace(hooks, code=printed_code, checkbox=checkbox, question_links=False)
+        self.hooks = dataclasses.replace(
+            hooks,
+            code=printed_code,
+            checkbox=checkbox,
+            question_links=False,
+            alert=alert_hook(job.guide.meta),
+            details_open=True,  # on paper, as in the printed guide
+            direction=self.words.direction,  # WeasyPrint orders a line's pieces by their direction alone
+        )
 
     def plain(self, questions: list[tuple[str, Question]]) -> list[list[Card]]:
         """Return each question's card (front: its title; back: its core answer and answer), more when it goes on."""

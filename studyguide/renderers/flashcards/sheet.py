@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from studyguide.markup import highlight
+from studyguide.markup.alerts import NOTATION_CSS, PRINTED_NOTATION, alert_colours
 from studyguide.markup.places import MATH_CSS
 from studyguide.renderers.base import environment, messages
 from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
@@ -121,7 +122,8 @@ def stylesheet(job: Job, sheet: Sheet) -> str:
     css = env.get_template("flashcards/cards.css").render(
         sheet=sheet, width=width, height=height, padding=PADDING_MM, label=LABEL_MM
     )
-    return css + highlight.light_css(scroll=False) + "\n" + MATH_CSS
+    notation = NOTATION_CSS + alert_colours() + PRINTED_NOTATION
+    return css + highlight.light_css(scroll=False) + "\n" + MATH_CSS + notation
 
 
 def _boxes(box: Any) -> Iterator[Any]:

@@ -14,7 +14,7 @@ from typing import IO, TYPE_CHECKING
 from markupsafe import Markup
 
 from studyguide.markup import Hooks, highlight, inline_html, to_html
-from studyguide.markup.alerts import NOTATION_CSS, alert_colours
+from studyguide.markup.alerts import NOTATION_CSS, PRINTED_NOTATION, alert_colours
 from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, paper_blocks, printed_checkbox, printed_code, printed_text, svg_hooks
 from studyguide.model import Guide, Node, Question, cloze_numbers
@@ -62,15 +62,6 @@ def hooks_for_pdf(resources: Resources, cache: Cache | None = None) -> tuple[Hoo
 def css_for_pdf() -> str:
     """Return the PDF's CSS for code, math and images: the light code style, wrapped rather than scrolled."""
     return highlight.light_css(scroll=False) + "\n" + MATH_CSS + NOTATION_CSS + alert_colours() + PRINTED_NOTATION
-
-
-# On paper: a <details> block is open and its summary a plain heading; <mark> a light tint that prints.
-PRINTED_NOTATION = """\
-details.block > summary { list-style: none; }
-details.block > summary::marker, details.block > summary::-webkit-details-marker { content: none; }
-mark { background: #fff1a8; color: inherit; }
-.alert, details.block, .diagram { break-inside: avoid; }
-"""
 
 
 def iso_date(epoch: int) -> str:
