@@ -166,9 +166,12 @@ def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Reques
             raise UsageError(str(exc)) from None
         given, out_given = found.content, out_given or found.out
     out_given = out_given or Path("dist")
-    content, out, cache = given.resolve(), out_given.resolve(), default_folder().resolve()
+    content, out = resolved("--content", given), resolved("--out", out_given)
+    cache = resolved("STUDYGUIDE_CACHE", default_folder())
     if not content.is_dir():
         raise UsageError(f"--content {given}: no such folder")
+    if not resolved("--templates", args.templates).is_dir():
+        raise UsageError(f"--templates {args.templates}: no such folder")
     if not args.check:
         check_output_folder(out_given, out, content)
     if cache.is_relative_to(content):
@@ -183,6 +186,14 @@ def make_request(args: argparse.Namespace, clock: Callable[[], float]) -> Reques
         release_at=int(clock()) if args.release else None,
         force=args.force,
     )
+
+
+def resolved(name: str, path: Path) -> Path:
+    """Return a path made absolute with its links followed; a loop of links is a usage error naming it."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # pathlib raises RuntimeError for a loop (Python 3.11), OSError later
+        raise UsageError(f"{name} {path}: a loop of symbolic links") from None
 
 
 def check_output_folder(given: Path, out: Path, content: Path) -> None:

@@ -70,7 +70,13 @@ def bad_command_lines(tmp_path: Path) -> list[tuple[list[str], str]]:
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
     content = ["--content", str(FIXTURE)]
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)  # a link to itself: resolving it was a RuntimeError's traceback
     return [
+        (["--content", str(loop)], f"--content {loop}: a loop of symbolic links"),
+        ([*content, "--out", str(loop / "out")], f"--out {loop / 'out'}: a loop of symbolic links"),
+        ([*content, "--templates", str(tmp_path / "none")], f"--templates {tmp_path / 'none'}: no such folder"),
+        ([*content, "--templates", str(loop)], f"--templates {loop}: a loop of symbolic links"),
         ([*content, "--out", str(a_file)], f"--out {a_file}: not a folder"),
         ([*content, "--out", str(a_file / "below")], f"{a_file} is a file"),
         ([*content, "--out", str(FIXTURE / "dist")], "must not be inside the content folder"),
