@@ -218,7 +218,7 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
                 tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
             laying = pool.map_async(_run, tasks, chunksize=1)
             if joined is None:  # join the body while the workers lay out the front matter and footers
-                joined = Joined()
+                joined = Joined(Path(tmp, "joined.pdf"))
                 for laid in body:
                     joined.add(laid)
             head, *feet = laying.get()
@@ -230,7 +230,8 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
         assert joined is not None
         joined.add(head, front=True, blank=front_pages - head.pages)
         joined.stamp(feet)
-        return joined.save()
+        joined.save()
+        return joined.path.read_bytes()
 
 
 def weight(guide: Guide, part: Part, quiz: bool) -> float:

@@ -1,0 +1,166 @@
+"""The glyphs of one embedded font subset, read and written with fontTools, so the parts' subsets can become one.
+
+WeasyPrint 70 subsets a font with HarfBuzz keeping every glyph's id (HB_SUBSET_FLAGS_RETAIN_GIDS,
+then only the glyphs after the last used one dropped), and shows text by glyph id (Identity-H,
+CIDToGIDMap Identity). So each part's subset of a font numbers its glyphs as the font does: a
+subset that holds the union of the parts' glyphs, each at its own id, draws every part's text as
+it stands. Outlines are taken as the subsets hold them (HarfBuzz desubroutinizes CFF charstrings,
+so each is whole); a subset with subroutines, or anything else unexpected, is not read (None).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+EMPTY_CHARSTRING = b"\x0e"  # endchar: a glyph HarfBuzz emptied (not in the subset)
+Metrics = tuple[tuple[int, int] | None, ...]  # the glyph's (advance, side bearing) in hmtx and vmtx
+CmapKey = tuple[int, int, int]  # platform, encoding, format of a cmap subtable
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One glyph of a subset: its outline as stored, its metrics, and the CFF private dictionary it is drawn with."""
+
+    outline: bytes
+    metrics: Metrics
+    private: str = ""  # a CID-keyed CFF font's FDArray entry (by name); "" otherwise
+
+
+@dataclass
+class Subset:
+    """What a subset holds: its glyph order (a prefix of the font's), its glyphs, its cmap, what all subsets share."""
+
+    order: list[str]  # glyph names (a TrueType subset's are made up by fontTools: only their count is kept)
+    glyphs: dict[int, Glyph]
+    cmap: dict[CmapKey, dict[int, int]] = field(default_factory=dict)  # code point -> glyph id
+    skeleton: str = ""  # the CFF private dictionaries (charstring widths are relative to them)
+
+    def fits(self, other: Subset) -> bool:
+        """Return whether two subsets are of one font: one glyph order a prefix of the other, shared glyphs equal."""
+        shorter, longer = sorted((self.order, other.order), key=len)
+        if self.skeleton != other.skeleton or longer[: len(shorter)] != shorter:
+            return False
+        return all(other.glyphs.get(gid, glyph) == glyph for gid, glyph in self.glyphs.items())
+
+
+def read(program: bytes, used: Collection[int]) -> Subset | None:
+    """Read a subset's glyphs (those it holds, and every id in `used`), or None if it cannot be merged safely."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(io.BytesIO(program), lazy=False)
+        order = list(font.getGlyphOrder())
+        if any(gid >= len(order) for gid in used):
+            return None
+        if "CFF " in font:
+            found = _cff_glyphs(font, order, used)
+        elif "glyf" in font:
+            found = _glyf_glyphs(font, order, used)
+        else:
+            return None
+    except (TTLibError, AssertionError, KeyError, ValueError, IndexError, TypeError, AttributeError):
+        return None
+    if found is None:
+        return None
+    glyphs, skeleton = found
+    ids = {name: gid for gid, name in enumerate(order)}
+    tables = font["cmap"].tables if "cmap" in font else []
+    cmap = {(t.platformID, t.platEncID, t.format): {c: ids[name] for c, name in t.cmap.items()} for t in tables}
+    return Subset(order if "CFF " in font else [""] * len(order), glyphs, cmap, skeleton)
+
+
+def _metrics(font: Any, name: str) -> Metrics:
+    """Return a glyph's horizontal and vertical metrics."""
+    return tuple(font[tag].metrics.get(name) if tag in font else None for tag in ("hmtx", "vmtx"))
+
+
+def _private(private: Any) -> str:
+    """Return a CFF private dictionary's values, or raise ValueError if it has subroutines."""
+    if "Subrs" in private.rawDict:
+        raise ValueError("local subroutines")
+    return repr(sorted(private.rawDict.items()))
+
+
+def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
+    """Return a CFF subset's glyphs (charstring bytes) and its private dictionaries, if it has no subroutines."""
+    cff = font["CFF "].cff
+    top = cff.topDictIndex[0]
+    if len(cff.GlobalSubrs) or getattr(cff, "major", 1) != 1:
+        return None
+    charstrings = top.CharStrings
+    keyed = hasattr(top, "FDArray") and hasattr(top, "ROS")
+    if keyed:
+        names = [fd.rawDict.get("FontName", str(k)) for k, fd in enumerate(top.FDArray)]
+        skeleton = repr([(name, _private(fd.Private)) for name, fd in zip(names, top.FDArray, strict=True)])
+    else:
+        names, skeleton = [], _private(top.Private)
+    glyphs = {}
+    for gid, name in enumerate(order):
+        charstring, selector = charstrings.getItemAndSelector(name)
+        if charstring.bytecode is None:
+            charstring.compile()
+        if gid in used or charstring.bytecode != EMPTY_CHARSTRING:
+            private = names[selector] if keyed else ""
+            glyphs[gid] = Glyph(bytes(charstring.bytecode), _metrics(font, name), private)
+    return glyphs, skeleton
+
+
+def _glyf_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
+    """Return a TrueType subset's glyphs (as stored in its glyf table)."""
+    glyf = font["glyf"]
+    glyphs = {}
+    for gid, name in enumerate(order):
+        glyph = glyf.glyphs[name]
+        data = glyph.data if hasattr(glyph, "data") else glyph.compile(glyf)
+        if gid in used or data:
+            glyphs[gid] = Glyph(bytes(data), _metrics(font, name))
+    return glyphs, ""
+
+
+def write(program: bytes, glyphs: dict[int, Glyph], cmap: dict[CmapKey, dict[int, int]]) -> bytes:
+    """Return `program` (the subset with the longest glyph order) holding `glyphs` at their ids, and `cmap`."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program), recalcTimestamp=False)
+    order = font.getGlyphOrder()
+    if "CFF " in font:
+        _put_charstrings(font, order, glyphs)
+    else:
+        from fontTools.ttLib.tables._g_l_y_f import Glyph as TrueTypeGlyph
+
+        glyf = font["glyf"]
+        for gid, glyph in glyphs.items():
+            glyf[order[gid]] = TrueTypeGlyph(glyph.outline)
+    for gid, glyph in glyphs.items():
+        for tag, metrics in zip(("hmtx", "vmtx"), glyph.metrics, strict=True):
+            if metrics is not None and tag in font:
+                font[tag].metrics[order[gid]] = metrics
+    if "cmap" in font:
+        for table in font["cmap"].tables:
+            found = cmap.get((table.platformID, table.platEncID, table.format))
+            if found is not None:
+                table.cmap = {code: order[gid] for code, gid in found.items()}
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _put_charstrings(font: Any, order: list[str], glyphs: dict[int, Glyph]) -> None:
+    """Put each glyph's charstring at its id, drawn with its own private dictionary."""
+    from fontTools.misc.psCharStrings import T2CharString
+
+    cff = font["CFF "].cff
+    top = cff.topDictIndex[0]
+    keyed = hasattr(top, "FDArray") and hasattr(top, "ROS")
+    names = {fd.rawDict.get("FontName", str(k)): k for k, fd in enumerate(top.FDArray)} if keyed else {}
+    for gid, glyph in glyphs.items():
+        if keyed:
+            index = names[glyph.private]
+            top.FDSelect[gid] = index
+            private = top.FDArray[index].Private
+        else:
+            private = top.Private
+        top.CharStrings[order[gid]] = T2CharString(bytecode=glyph.outline, private=private, globalSubrs=cff.GlobalSubrs)
