@@ -26,8 +26,8 @@ from studyguide.pipeline import load
 from studyguide.renderers.base import TEMPLATES, Options
 from studyguide.renderers.pdf import PdfRenderer
 from studyguide.renderers.pdf import parts as parts_module
-from studyguide.renderers.pdf.join import FOOTER
 from studyguide.renderers.pdf.layout import Printer, RefusedResource
+from studyguide.renderers.pdf.pages import FOOTER
 from studyguide.renderers.pdf.parts import plan, render_in_parts
 
 EDITIONS = {"full": Options(), "quiz": Options(paper="letter", edition="quiz")}

@@ -7,7 +7,7 @@ of them are redirected (to the joined Document element, to the merged fonts).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .writer import Writer, renumber
@@ -38,7 +38,7 @@ def nodes(node: pikepdf.Object | None, *links: str) -> Iterator[pikepdf.Object]:
             stack.extend(found if isinstance(found, pikepdf.Array) else [found])
 
 
-def indirect(objects: Iterator[pikepdf.Object] | list[pikepdf.Object]) -> set[int]:
+def indirect(objects: Iterable[pikepdf.Object | None]) -> set[int]:
     """Return the object numbers of the indirect objects among these."""
     return {o.objgen[0] for o in objects if o is not None and o.is_indirect}
 

@@ -89,11 +89,11 @@ def _entries(dictionary: pikepdf.Object, leave: tuple[str, ...]) -> bytes | None
     return None if any(m[1] is not None for m in TOKEN.finditer(text)) else inner(text)
 
 
-def _widths(array: pikepdf.Array) -> dict[int, bytes]:
+def _widths(array: pikepdf.Object) -> dict[int, bytes]:
     """Return a CIDFont's /W array as glyph id -> width."""
     import pikepdf
 
-    items, widths, k = list(array), {}, 0
+    items, widths, k = list(array), dict[int, bytes](), 0
     while k < len(items):
         first, after = int(items[k]), items[k + 1]
         if isinstance(after, pikepdf.Array):

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 from .copying import Copier, indirect, nodes, skipped_tree
 from .fonts import Fonts
 from .outline import Entry, destination, outline_entries, write_outline
+from .pages import Page, Shared, blank_page, footer_forms, read_page, write_pages
 from .writer import Writer, inner
 
 if TYPE_CHECKING:
     import pikepdf
 
-FOOTER = "/StudyguideFooter"  # the footer's resource name on every page (WeasyPrint's own names are short)
-OPEN, CLOSE = b"q\n", b"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq\n" + FOOTER.encode() + b" Do\nQ\nEMC\n"
 CATALOG_OWN = ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines")  # the entries the join writes itself
 
 
@@ -35,16 +34,6 @@ class Laid:
     elsewhere: frozenset[str]  # stand-in anchors for targets held by another part
     path: str | None
     nested: bool = False  # its outline continues the previous part's last entry (later runs of answers)
-
-
-@dataclass(frozen=True)
-class Page:
-    """A page of the joined file, written last: its number, entries, resources and contents (PDF syntax)."""
-
-    number: int
-    entries: bytes
-    resources: tuple[bytes, bytes]  # the resources but /XObject, and the /XObject entries (a part's pages share them)
-    contents: bytes  # the content streams' references
 
 
 @dataclass
@@ -128,13 +117,13 @@ class Joined:
             keys = self._renumber_keys(pages)
             kids, parents = self._structure(src.Root.StructTreeRoot, copier, laid)
             copier.copy()
-            shared: dict[tuple[int, int], tuple[bytes, bytes]] = {}
-            records = [self._page(page.obj, copier, shared) for page in pages]
+            shared: Shared = {}
+            records = [read_page(page.obj, copier, shared) for page in pages]
             self._record(src, copier, laid, front, kids, parents)
             self.structure.next_key += keys
             box = copier.syntax(pages[0].obj.MediaBox)
         if front:
-            self.front_pages = records + [self._blank(box) for _ in range(blank)]
+            self.front_pages = records + [blank_page(copier.writer, box) for _ in range(blank)]
         else:
             self.body_pages += records
 
@@ -215,32 +204,6 @@ class Joined:
             self.front.identifier = copier.syntax(src.trailer.ID) if "/ID" in src.trailer else self.front.identifier
             self.front.version = str(src.pdf_version)
 
-    def _page(self, page: pikepdf.Object, copier: Copier, shared: dict[tuple[int, int], tuple[bytes, bytes]]) -> Page:
-        """Return a page's record: its own entries, its resources (split to add the footer) and its contents."""
-        import pikepdf
-
-        entries = {k: v for k, v in page.items() if k not in ("/Type", "/Parent", "/Resources", "/Contents")}
-        resources = page.get("/Resources", pikepdf.Dictionary())
-        split = shared.get(resources.objgen) if resources.is_indirect else None
-        if split is None:
-            rest = {k: v for k, v in resources.items() if k != "/XObject"}
-            xobjects = resources.get("/XObject", pikepdf.Dictionary())
-            split = (inner(copier.syntax(pikepdf.Dictionary(rest))), inner(copier.syntax(xobjects)))
-            if resources.is_indirect:
-                shared[resources.objgen] = split
-        contents = page.Contents
-        listed = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        references = b" ".join(copier.reference(c) for c in listed)
-        return Page(copier.number(page.objgen[0]), inner(copier.syntax(pikepdf.Dictionary(entries))), split, references)
-
-    def _blank(self, box: bytes) -> Page:
-        """Return an empty page of the front matter's size (blank pages keep the contents' numbers true)."""
-        writer = self.writer
-        assert writer is not None
-        number, contents = writer.allocate(), writer.allocate()
-        writer.add_stream(contents, b"<< >>", b"")
-        return Page(number, b"/MediaBox " + box, (b"", b""), b"%d 0 R" % contents)
-
     def stamp(self, footers: list[Laid]) -> None:
         """Copy the footers' pages as form XObjects, one for each page from the second (the cover has none)."""
         import pikepdf
@@ -249,44 +212,15 @@ class Joined:
             assert laid.path is not None
             with pikepdf.open(laid.path) as src:
                 copier = self._open(src, front=False)
-                for page in src.pages:
-                    form = page.obj.Contents
-                    if not isinstance(form, pikepdf.Stream):
-                        raise RuntimeError("a footer page has more than one content stream")
-                    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
-                    form.BBox, form.Resources = page.obj.MediaBox, page.obj.Resources
-                    self.footers.append(copier.number(form.objgen[0]))
-                copier.skip |= {page.obj.objgen[0] for page in src.pages}
+                self.footers += footer_forms(src, copier)
                 copier.copy()
-        pages = len(self.front_pages) + len(self.body_pages)
-        if len(self.footers) != pages - 1:
-            raise RuntimeError(f"{len(self.footers)} footers for {pages - 1} pages")
 
     def save(self) -> None:
         """Write the pages, fonts, structure tree, destinations, outline and catalog, and close the file."""
-        writer = self.writer
-        assert writer is not None
-        opening, closing = writer.allocate(), writer.allocate()
-        writer.add_compressed(opening, b"<< >>", OPEN)
-        writer.add_compressed(closing, b"<< >>", CLOSE)
-        assert self.fonts is not None
-        pages = self.front_pages + self.body_pages
-        for k, page in enumerate(pages):
-            rest, xobjects = page.resources
-            if k:  # the cover has no footer
-                xobjects = b"%s %s %d 0 R" % (xobjects, FOOTER.encode(), self.footers[k - 1])
-                contents = b"%d 0 R %s %d 0 R" % (opening, page.contents, closing)
-            else:
-                contents = page.contents
-            resources = b"<< %s /XObject << %s >> >>" % (rest, xobjects)
-            writer.add(
-                page.number,
-                b"<< /Type /Page /Parent %d 0 R %s /Resources %s /Contents [ %s ] >>"
-                % (self.pages, page.entries, resources, contents),
-            )
-        kids = b" ".join(b"%d 0 R" % page.number for page in pages)
-        writer.add(self.pages, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (kids, len(pages)))
-        self.fonts.write()
+        writer, fonts = self.writer, self.fonts
+        assert writer is not None and fonts is not None
+        write_pages(writer, self.pages, self.front_pages + self.body_pages, self.footers)
+        fonts.write()
         self._save_structure(writer)
         self._save_catalog(writer)
         self.file.close()
@@ -313,17 +247,17 @@ class Joined:
         import pikepdf
 
         dests = writer.allocate()
-        named = sorted((bytes(pikepdf.String(name)), pikepdf.String(name).unparse(), target)
-                       for name, target in self.destinations.items())
+        named = sorted((bytes(pikepdf.String(k)), pikepdf.String(k).unparse(), v) for k, v in self.destinations.items())
         writer.add(dests, b"<< /Names [ %s ] >>" % b" ".join(b"%s %s" % (key, target) for _, key, target in named))
         outline = write_outline(writer, self.outline)
         front = self.front
-        version = b" /Version /%s" % front.version.encode() if front.version > writer.version else b""
-        writer.add(
-            self.catalog,
-            b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R /Names << /Dests %d 0 R >>%s %s%s >>"
-            % (self.pages, self.root, dests, b" /Outlines %d 0 R" % outline if outline else b"", front.catalog, version),
-        )
+        entries = [b"/Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R" % (self.pages, self.root)]
+        entries.append(b"/Names << /Dests %d 0 R >> %s" % (dests, front.catalog))
+        if outline is not None:
+            entries.append(b"/Outlines %d 0 R" % outline)
+        if front.version > writer.version:  # a later version than the file's header says
+            entries.append(b"/Version /%s" % front.version.encode())
+        writer.add(self.catalog, b"<< %s >>" % b" ".join(entries))
         info = writer.allocate()
         writer.add(info, b"<< %s >>" % front.info)
         writer.finish(b"<< /Root %d 0 R /Info %d 0 R /ID %s >>" % (self.catalog, info, front.identifier))

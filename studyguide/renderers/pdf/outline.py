@@ -1,4 +1,4 @@
-"""The joined PDF's outline and link destinations: read from each part, pointed at the joined file's pages, written last."""
+"""The joined PDF's outline and link destinations: read from each part, pointed at the joined pages, written last."""
 
 from __future__ import annotations
 

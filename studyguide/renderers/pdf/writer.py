@@ -1,4 +1,4 @@
-"""A PDF file written object by object as the join goes: objects in compressed object streams, one cross-reference stream.
+"""A PDF file written object by object as the join goes, in compressed object streams with a cross-reference stream.
 
 Hand-written because every PDF library at hand (qpdf through pikepdf, pypdf, pydyf) keeps the whole
 document in memory until it is saved: a joined guide of 4,200 questions holds over half a million
