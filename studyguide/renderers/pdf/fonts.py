@@ -1,6 +1,6 @@
 """Each font of the joined PDF embedded once: the parts' dictionaries and subsets of one font merged into one.
 
-Why the subsets can be merged is in `subsets`. A part's font joins a merged one only where nothing
+Why the subsets can be merged is in `subsets.py`. A part's font joins a merged one only where nothing
 differs: the same dictionaries, the same width and the same text (ToUnicode) for each glyph both
 use, the same outline for each glyph both hold. A font that is not as WeasyPrint 70 writes a
 subset (its own encoding for glyphs no font has, a bitmap font, subroutines), or that conflicts, is
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from . import subsets
+from .subsets import Subset, read_subset, write_subset
 from .writer import TOKEN, Writer, inner, number_syntax
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class Font:
     text: dict[int, bytes]  # glyph id -> its text in UTF-16BE hex
     program: bytes  # the subset with the longest glyph order
     opentype: bool  # FontFile3 /OpenType (CFF), else FontFile2 (TrueType)
-    subset: subsets.Subset
+    subset: Subset
     objects: set[int] = field(default_factory=set)  # its objects in the part (replaced by the merged font's)
 
     def merge(self, other: Font) -> bool:
@@ -89,7 +89,7 @@ def _entries(dictionary: pikepdf.Object, leave: tuple[str, ...]) -> bytes | None
     return None if any(m[1] is not None for m in TOKEN.finditer(text)) else inner(text)
 
 
-def _widths(array: pikepdf.Object) -> dict[int, bytes]:
+def read_widths(array: pikepdf.Object) -> dict[int, bytes]:
     """Return a CIDFont's /W array as glyph id -> width."""
     import pikepdf
 
@@ -135,9 +135,9 @@ def read(font: pikepdf.Object) -> Font | None:
     text = _text(font.ToUnicode)
     if None in entries or text is None:
         return None
-    widths = _widths(cid.get("/W", pikepdf.Array()))
+    widths = read_widths(cid.get("/W", pikepdf.Array()))
     data = program.read_bytes()
-    subset = subsets.read(data, widths.keys() | text.keys())
+    subset = read_subset(data, widths.keys() | text.keys())
     if subset is None:
         return None
     parts = [font, font.ToUnicode, font.DescendantFonts, cid, descriptor, program, cid.get("/W")]
@@ -176,7 +176,7 @@ class Fonts:
 
     def _write(self, number: int, font: Font) -> None:
         writer = self.writer
-        program = subsets.write(font.program, font.subset.glyphs, font.subset.cmap)
+        program = write_subset(font.program, font.subset.glyphs, font.subset.cmap)
         file, descriptor, cid, text = (writer.allocate() for _ in range(4))
         kind = b"/Subtype /OpenType" if font.opentype else b"/Length1 %d" % len(program)
         writer.add_compressed(file, b"<< %s >>" % kind, program)

@@ -8,22 +8,25 @@ as it does inside the whole guide; only its page numbers depend on where it will
    matter (cover and contents) is laid out with placeholder page numbers only to count its pages;
 2. with every run's page count and anchors known, the front matter is laid out again with the
    real numbers in its contents, and the footers ("page X of Y") on otherwise empty pages;
-3. pikepdf joins the runs: one structure tree, one outline, each named destination taken from the
-   run that holds its anchor, and each footer stamped on its page as a pagination artifact.
+3. the join streams the runs into one file, one at a time: one structure tree, one outline, each
+   named destination taken from the run that holds its anchor, each footer stamped on its page as
+   a pagination artifact, each font's subsets merged into one.
+
+Workers (`workers.py`) lay out the parts from print HTML rendered here; the building process never
+holds a layout, and no process holds more than one part's: a part is at most about
+MOST_PART_PAGES pages, whatever the guide's length. The contents is the one layout that grows with
+the guide (a line per question).
 """
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import multiprocessing
 import multiprocessing.pool
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -31,10 +34,7 @@ from ...model import Guide, Section
 from ..base import Options, environment
 from .join import Joined, Laid
 from .layout import Part, Printer
-from .reuse import Parts
-
-if TYPE_CHECKING:
-    import weasyprint
+from .workers import Task, run, start_worker, workers
 
 PART_PAGES = 16  # at least about this many pages per part (runs of whole sections); a single run is laid out whole
 PARTS = 12  # a guide of up to PARTS x MOST_PART_PAGES pages is cut into about this many parts
@@ -44,11 +44,7 @@ WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 
 QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
 FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
 ROUNDS = 4  # contents layouts at most (its page count settles after one or two)
-# A worker lays out one part after another (what it loaded for one serves the next), but WeasyPrint keeps
-# about 1.4 MiB of each document it laid out (measured over 40 parts of 20 pages): after this many tasks a
-# worker is replaced by a fresh one, so no worker grows with the guide. A fresh worker's first part takes
-# about 0.4 s more.
-TASKS_PER_WORKER = 24
+TASKS_PER_WORKER = 24  # then a worker is replaced by a fresh one (see workers.py)
 
 
 def estimate(section: Section, quiz: bool) -> float:
@@ -93,111 +89,29 @@ def runs(sizes: list[tuple[str, float]], part_pages: float) -> list[tuple[str, .
     return [tuple(run) for run in grouped]
 
 
-# The printer of this build and its cached parts, in a worker process: set by the pool's
-# initializer. With the fork start method the worker inherits them (and the model) from the parent
-# instead of receiving them through a pipe.
-_printer: Printer | None = None
-_reuse: Parts | None = None
+def part_task(printer: Printer, part: Part, path: str | None, large: bool = False) -> Task:
+    """Return the task of laying out one part (or the front matter): its print HTML, rendered here."""
+    html, missing = printer.part_html(part)
+    first = printer.guide.sections[0].id
+    nested = part.answer_sections is not None and first not in part.answer_sections
+    return Task(html, path, True, frozenset(missing), nested, large)
 
 
-def _start_worker(printer: Printer) -> None:
-    """In a new worker: keep the build's printer for its tasks; leave what it inherited out of garbage collection."""
-    global _printer, _reuse
-    gc.freeze()  # the parent's objects (modules, model) are never garbage here: collections skip them
-    _printer = printer
-    _reuse = Parts(printer.job.cache, printer.guide.meta.id)
-
-
-def _laid_out(html: str, path: str | None, tagged: bool, laid: Callable[[weasyprint.Document], Laid]) -> Laid:
-    """In a worker: the cached layout of this HTML, or a new one (written to `path`, tagged or not, if given), kept."""
-    assert _printer is not None and _reuse is not None
-    key = _reuse.key(html, tagged)
-    found = _reuse.get(key, path)
-    if found is not None:
-        return found
-    read: list[Path] = []
-    document = _printer.layout(html, read)
-    if path is not None:
-        _printer.write(document, path, tagged=tagged)
-    result = laid(document)
-    _reuse.put(key, result, read)
-    return result
-
-
-def _lay_out(task: tuple[Part, str | None]) -> Laid:
-    """In a worker: lay out one part (or take it from the cache); write it as tagged PDF when given a path."""
-    assert _printer is not None
-    part, path = task
-    html, missing = _printer.part_html(part)
-    elsewhere = frozenset(missing)
-    sections = _printer.guide.sections
-    nested = part.answer_sections is not None and sections[0].id not in part.answer_sections
-
-    def laid(document: weasyprint.Document) -> Laid:
-        anchors: dict[str, int] = {}
-        for k, page in enumerate(document.pages):
-            for name in page.anchors:  # a box that spans pages names its anchor on each: the first is the target
-                if name not in elsewhere:
-                    anchors.setdefault(name, k)
-        return Laid(len(document.pages), anchors, elsewhere, path, nested)
-
-    return _laid_out(html, path, True, laid)
-
-
-def _footers(task: tuple[int, int, int, str]) -> Laid:
-    """In a worker: lay out `count` empty pages whose footers read "page N of `total`", N from `first`."""
-    assert _printer is not None
-    first, count, total, path = task
+def footers_task(printer: Printer, first: int, count: int, total: int, path: str) -> Task:
+    """Return the task of laying out `count` empty pages whose footers read "page N of `total`", N from `first`."""
     part = Part(front=False, sections=(), answers=False, headers=False, total=total, first_page=first)
-    html = (
-        environment(_printer.options.templates)
-        .get_template("pdf/footers.html")
-        .render(
-            meta=_printer.guide.meta, css=Markup(_printer.css(part)), count=count, direction=_printer.words.direction
-        )
-    )
-    return _laid_out(html, path, False, lambda document: Laid(len(document.pages), {}, frozenset(), path))
+    template = environment(printer.options.templates).get_template("pdf/footers.html")
+    css = Markup(printer.css(part))
+    html = template.render(meta=printer.guide.meta, css=css, count=count, direction=printer.words.direction)
+    return Task(html, path, tagged=False)
 
 
-Task = tuple[Callable[[Any], Laid], object]  # (_lay_out, (part, path)) or (_footers, (first, count, total, path))
-
-
-def _run(task: Task) -> Laid:
-    """In a worker: one layout task, its layout freed (and the memory given back) before the next task starts.
-
-    WeasyPrint's laid-out pages hold reference cycles that only a full collection frees: the worker
-    collects once after each layout instead of during it (measured at 420 questions: 0.24 s a part
-    instead of 0.47 s of collections), then hands the freed memory back to the system.
-    """
-    work, args = task
-    gc.disable()
+def made(make: Callable[[], Task]) -> Task | BaseException:
+    """Return a task, or what making it raised (a worker raises it again, so it reaches the build)."""
     try:
-        return work(args)
-    finally:
-        gc.enable()
-        gc.collect()
-        give_back()
-
-
-def give_back() -> None:
-    """Return the C allocator's free memory to the system (glibc's malloc_trim; elsewhere nothing).
-
-    Hand-written with ctypes because no library exposes it: without it a worker keeps the peak of
-    every layout it made, since glibc keeps freed memory for later allocations.
-    """
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
-def workers() -> int:
-    """Return how many layouts run at once: one per core this process may use, at most four."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+        return make()
+    except Exception as exc:  # noqa: BLE001  (re-raised in the worker, then in the build)
+        return exc
 
 
 def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
@@ -211,32 +125,31 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
     front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
     context = multiprocessing.get_context("fork")
-    # A worker lays out one part after another: what it loaded for the first (C type declarations,
-    # hyphenation patterns, drawn glyph outlines) serves the next. Measured at 42 questions: 1 s less.
     with (
         tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
-        context.Pool(workers(), _start_worker, (printer,), TASKS_PER_WORKER) as pool,
+        context.Pool(workers(), start_worker, (printer,), TASKS_PER_WORKER) as pool,
     ):
-        paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
-        tasks: list[Task] = [(_lay_out, (front, None))]  # only counted
-        tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
+        makes = [partial(part_task, printer, front, None, True)]  # only counted
+        makes += [partial(part_task, printer, part, str(Path(tmp, f"part-{i}.pdf"))) for i, part in enumerate(parts)]
         contents = 1 + (len(guide.sections) + len(guide.questions)) / CONTENTS_ENTRIES_PER_PAGE
-        first, *body = longest_first(pool, tasks, [contents, *(weight(guide, part, quiz) for part in parts)])
+        first, *body = longest_first(pool, makes, [contents, *(weight(guide, part, quiz) for part in parts)])
         front_pages = first.pages  # with the placeholders; the real numbers are no wider
         joined: Joined | None = None
         for _ in range(ROUNDS):
             numbers, total = page_numbers(body, front_pages)
             final = replace(front, pages={target: numbers[target] for target in targets})
-            tasks = [(_lay_out, (final, str(Path(tmp, "front.pdf"))))]
+            makes = [partial(part_task, printer, final, str(Path(tmp, "front.pdf")), True)]
             for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
                 count = min(FOOTERS_PER_RUN, total + 1 - start)
-                tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
-            laying = pool.map_async(_run, tasks, chunksize=1)
+                makes.append(
+                    partial(footers_task, printer, start, count, total, str(Path(tmp, f"footers-{start}.pdf")))
+                )
+            laying = pool.imap(run, (made(make) for make in makes))  # the HTML rendered as the workers take it
             if joined is None:  # join the body while the workers lay out the front matter and footers
                 joined = Joined(Path(tmp, "joined.pdf"))
                 for laid in body:
                     joined.add(laid)
-            head, *feet = laying.get()
+            head, *feet = list(laying)
             if head.pages <= front_pages:  # fewer: blank pages keep every number true (rare)
                 break
             front_pages = head.pages
@@ -256,11 +169,17 @@ def weight(guide: Guide, part: Part, quiz: bool) -> float:
     return sum(estimate(s, quiz) for s in guide.sections if part.sections is None or s.id in part.sections)
 
 
-def longest_first(pool: multiprocessing.pool.Pool, tasks: list[Task], weights: list[float]) -> list[Laid]:
-    """Run the tasks, the heaviest first (so no core is left with one long part at the end); return them in order."""
-    order = sorted(range(len(tasks)), key=lambda i: -weights[i])
-    results: dict[int, Laid] = dict(zip(order, pool.map(_run, [tasks[i] for i in order], chunksize=1), strict=True))
-    return [results[i] for i in range(len(tasks))]
+def longest_first(
+    pool: multiprocessing.pool.Pool, makes: Sequence[Callable[[], Task]], weights: list[float]
+) -> list[Laid]:
+    """Run the tasks, the heaviest first (so no core is left with one long part at the end); return them in order.
+
+    Each task's print HTML is rendered here just before a worker takes it (in the pool's feeding
+    thread), so only a few parts' HTML are ever held at once.
+    """
+    order = sorted(range(len(makes)), key=lambda i: -weights[i])
+    results: dict[int, Laid] = dict(zip(order, pool.imap(run, (made(makes[i]) for i in order)), strict=True))
+    return [results[i] for i in range(len(makes))]
 
 
 def page_numbers(body: Sequence[Laid], front_pages: int) -> tuple[dict[str, int], int]:

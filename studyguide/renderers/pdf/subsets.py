@@ -1,11 +1,15 @@
 """The glyphs of one embedded font subset, read and written with fontTools, so the parts' subsets can become one.
 
-WeasyPrint 70 subsets a font with HarfBuzz keeping every glyph's id (HB_SUBSET_FLAGS_RETAIN_GIDS,
-then only the glyphs after the last used one dropped), and shows text by glyph id (Identity-H,
-CIDToGIDMap Identity). So each part's subset of a font numbers its glyphs as the font does: a
-subset that holds the union of the parts' glyphs, each at its own id, draws every part's text as
-it stands. Outlines are taken as the subsets hold them (HarfBuzz desubroutinizes CFF charstrings,
-so each is whole); a subset with subroutines, or anything else unexpected, is not read (None).
+WeasyPrint 70 subsets a font twice with HarfBuzz: first keeping every glyph's id (RETAIN_GIDS),
+then keeping glyphs 0 to the last one used, whose ids therefore stay the font's; glyphs HarfBuzz
+adds after those (components of composite glyphs, layout closure) get new ids of that subset's
+own. Text is shown by glyph id (Identity-H, CIDToGIDMap Identity). So up to its last used glyph,
+each part's subset of a font numbers its glyphs as the font does, and one subset holding the
+union of those glyphs, each at its own id, draws every part's text as it stands. Outlines are
+taken as stored (HarfBuzz desubroutinizes CFF charstrings, so each is whole), except TrueType
+composite glyphs, whose components may have ids of one subset's own: they are flattened into
+simple glyphs (the same points). A CFF subset with subroutines or `seac` accents, or anything
+else unexpected, is not read (None): its part keeps its own subset.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EMPTY_CHARSTRING = b"\x0e"  # endchar: a glyph HarfBuzz emptied (not in the subset)
+ON_CURVE = 0x01  # the one point flag a simple glyph needs
 Metrics = tuple[tuple[int, int] | None, ...]  # the glyph's (advance, side bearing) in hmtx and vmtx
 CmapKey = tuple[int, int, int]  # platform, encoding, format of a cmap subtable
 
 
 @dataclass(frozen=True)
 class Glyph:
-    """One glyph of a subset: its outline as stored, its metrics, and the CFF private dictionary it is drawn with."""
+    """One glyph of a subset: its outline, its metrics, and the CFF private dictionary it is drawn with."""
 
     outline: bytes
     metrics: Metrics
@@ -31,7 +36,7 @@ class Glyph:
 
 @dataclass
 class Subset:
-    """What a subset holds: its glyph order (a prefix of the font's), its glyphs, its cmap, what all subsets share."""
+    """What a subset holds up to its last used glyph: glyph names, glyphs, cmap, and what all subsets share."""
 
     order: list[str]  # glyph names (a TrueType subset's are made up by fontTools: only their count is kept)
     glyphs: dict[int, Glyph]
@@ -46,14 +51,14 @@ class Subset:
         return all(other.glyphs.get(gid, glyph) == glyph for gid, glyph in self.glyphs.items())
 
 
-def read(program: bytes, used: Collection[int]) -> Subset | None:
-    """Read a subset's glyphs (those it holds, and every id in `used`), or None if it cannot be merged safely."""
+def read_subset(program: bytes, used: Collection[int]) -> Subset | None:
+    """Read a subset's glyphs up to the last id in `used` (those it holds, and every used one), or None."""
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
         font = TTFont(io.BytesIO(program), lazy=False)
-        order = list(font.getGlyphOrder())
-        if any(gid >= len(order) for gid in used):
+        order = list(font.getGlyphOrder())[: max(used, default=0) + 1]
+        if len(order) <= max(used, default=0):
             return None
         if "CFF " in font:
             found = _cff_glyphs(font, order, used)
@@ -68,7 +73,10 @@ def read(program: bytes, used: Collection[int]) -> Subset | None:
     glyphs, skeleton = found
     ids = {name: gid for gid, name in enumerate(order)}
     tables = font["cmap"].tables if "cmap" in font else []
-    cmap = {(t.platformID, t.platEncID, t.format): {c: ids[name] for c, name in t.cmap.items()} for t in tables}
+    cmap = {
+        (t.platformID, t.platEncID, t.format): {c: ids[name] for c, name in t.cmap.items() if name in ids}
+        for t in tables
+    }
     return Subset(order if "CFF " in font else [""] * len(order), glyphs, cmap, skeleton)
 
 
@@ -82,6 +90,18 @@ def _private(private: Any) -> str:
     if "Subrs" in private.rawDict:
         raise ValueError("local subroutines")
     return repr(sorted(private.rawDict.items()))
+
+
+def _seac(charstring: Any) -> bool:
+    """Return whether a charstring draws an accented glyph from two others by character code (`seac`)."""
+    charstring.decompile()
+    program = charstring.program
+    return (
+        bool(program)
+        and program[-1] == "endchar"
+        and len(program) >= 5
+        and not any(isinstance(token, str) for token in program[-5:-1])
+    )
 
 
 def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
@@ -102,25 +122,38 @@ def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dic
         charstring, selector = charstrings.getItemAndSelector(name)
         if charstring.bytecode is None:
             charstring.compile()
-        if gid in used or charstring.bytecode != EMPTY_CHARSTRING:
-            private = names[selector] if keyed else ""
-            glyphs[gid] = Glyph(bytes(charstring.bytecode), _metrics(font, name), private)
+        data = bytes(charstring.bytecode)
+        if gid in used or data != EMPTY_CHARSTRING:
+            if _seac(charstring):
+                return None
+            glyphs[gid] = Glyph(data, _metrics(font, name), names[selector] if keyed else "")
     return glyphs, skeleton
 
 
 def _glyf_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
-    """Return a TrueType subset's glyphs (as stored in its glyf table)."""
+    """Return a TrueType subset's glyphs, each composite one flattened (its components may be at ids of its own)."""
+    from fontTools.ttLib.tables._g_l_y_f import Glyph as TrueTypeGlyph
+    from fontTools.ttLib.tables.ttProgram import Program
+
     glyf = font["glyf"]
     glyphs = {}
     for gid, name in enumerate(order):
-        glyph = glyf.glyphs[name]
-        data = glyph.data if hasattr(glyph, "data") else glyph.compile(glyf)
+        glyph = glyf[name]
+        if glyph.isComposite():
+            coordinates, ends, flags = glyph.getCoordinates(glyf)
+            glyph = TrueTypeGlyph()
+            glyph.coordinates, glyph.endPtsOfContours = coordinates, list(ends)
+            glyph.flags, glyph.numberOfContours = bytearray(f & ON_CURVE for f in flags), len(ends)
+            glyph.program = Program()
+            glyph.program.fromBytecode(b"")
+            glyph.recalcBounds(glyf)
+        data = glyph.compile(glyf) if glyph.numberOfContours else b""
         if gid in used or data:
             glyphs[gid] = Glyph(bytes(data), _metrics(font, name))
     return glyphs, ""
 
 
-def write(program: bytes, glyphs: dict[int, Glyph], cmap: dict[CmapKey, dict[int, int]]) -> bytes:
+def write_subset(program: bytes, glyphs: dict[int, Glyph], cmap: dict[CmapKey, dict[int, int]]) -> bytes:
     """Return `program` (the subset with the longest glyph order) holding `glyphs` at their ids, and `cmap`."""
     from fontTools.ttLib import TTFont
 
