@@ -8,8 +8,8 @@ each part's subset of a font numbers its glyphs as the font does, and one subset
 union of those glyphs, each at its own id, draws every part's text as it stands. Outlines are
 taken as stored (HarfBuzz desubroutinizes CFF charstrings, so each is whole), except TrueType
 composite glyphs, whose components may have ids of one subset's own: they are flattened into
-simple glyphs (the same points). A CFF subset with subroutines or `seac` accents, or anything
-else unexpected, is not read (None): its part keeps its own subset.
+simple glyphs (the same points). A CFF subset with subroutines, or anything else unexpected, is
+not read (None): its part keeps its own subset.
 """
 
 from __future__ import annotations
@@ -92,40 +92,37 @@ def _private(private: Any) -> str:
     return repr(sorted(private.rawDict.items()))
 
 
-def _seac(charstring: Any) -> bool:
-    """Return whether a charstring draws an accented glyph from two others by character code (`seac`)."""
-    charstring.decompile()
-    program = charstring.program
-    return (
-        bool(program)
-        and program[-1] == "endchar"
-        and len(program) >= 5
-        and not any(isinstance(token, str) for token in program[-5:-1])
-    )
-
-
 def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
-    """Return a CFF subset's glyphs (charstring bytes) and its private dictionaries, if it has no subroutines."""
+    """Return a CFF subset's glyphs (charstring bytes) and its private dictionaries, if it has no subroutines.
+
+    A name-keyed font's `seac` accent names its two glyphs by character code: merged, they must be
+    at the ids they have here, so a subset with glyphs after its last used one (which HarfBuzz
+    renumbers) is not read. CID-keyed fonts have no `seac`.
+    """
     cff = font["CFF "].cff
     top = cff.topDictIndex[0]
     if len(cff.GlobalSubrs) or getattr(cff, "major", 1) != 1:
         return None
-    charstrings = top.CharStrings
     keyed = hasattr(top, "FDArray") and hasattr(top, "ROS")
     if keyed:
         names = [fd.rawDict.get("FontName", str(k)) for k, fd in enumerate(top.FDArray)]
         skeleton = repr([(name, _private(fd.Private)) for name, fd in zip(names, top.FDArray, strict=True)])
     else:
+        if len(font.getGlyphOrder()) > len(order):
+            return None
         names, skeleton = [], _private(top.Private)
+    charstrings = top.CharStrings
+    index = charstrings.charStringsIndex
+    offsets = index.offsets if charstrings.charStringsAreIndexed and index.offsets else None
     glyphs = {}
     for gid, name in enumerate(order):
+        if gid not in used and offsets is not None and offsets[gid + 1] - offsets[gid] <= len(EMPTY_CHARSTRING):
+            continue  # emptied (or endchar alone): not in this subset
         charstring, selector = charstrings.getItemAndSelector(name)
         if charstring.bytecode is None:
             charstring.compile()
         data = bytes(charstring.bytecode)
         if gid in used or data != EMPTY_CHARSTRING:
-            if _seac(charstring):
-                return None
             glyphs[gid] = Glyph(data, _metrics(font, name), names[selector] if keyed else "")
     return glyphs, skeleton
 
@@ -138,6 +135,8 @@ def _glyf_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[di
     glyf = font["glyf"]
     glyphs = {}
     for gid, name in enumerate(order):
+        if gid not in used and not getattr(glyf.glyphs[name], "data", True):
+            continue  # stored empty: not in this subset
         glyph = glyf[name]
         if glyph.isComposite():
             coordinates, ends, flags = glyph.getCoordinates(glyf)
