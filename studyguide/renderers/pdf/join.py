@@ -58,7 +58,7 @@ class Structure:
 
 
 class Joined:
-    """The joined PDF, written part by part to `path`: the body parts first, the front matter, then the footers."""
+    """The joined PDF, written part by part to `path`: the body parts, the front matter's (in order), the footers."""
 
     def __init__(self, path: Path, merge_fonts: bool = True) -> None:
         self.path = path
@@ -70,6 +70,7 @@ class Joined:
         self.structure = Structure()
         self.destinations: dict[str, bytes] = {}
         self.outline: list[Entry] = []
+        self.front_outline: list[Entry] = []
         self.front = Front()
         self.footers: list[int] = []
         self.fonts: Fonts | None = None
@@ -106,7 +107,7 @@ class Joined:
         return copier
 
     def add(self, laid: Laid, front: bool = False, blank: int = 0) -> None:
-        """Copy a part: its pages at the end, or the front matter's at the start followed by `blank` empty pages."""
+        """Copy a part: its pages after the body's so far, or (`front`) after the front matter's, then `blank` empty ones."""
         import pikepdf
 
         assert laid.path is not None
@@ -123,7 +124,7 @@ class Joined:
             self.structure.next_key += keys
             box = copier.syntax(pages[0].obj.MediaBox)
         if front:
-            self.front_pages = records + [blank_page(copier.writer, box) for _ in range(blank)]
+            self.front_pages += records + [blank_page(copier.writer, box) for _ in range(blank)]
         else:
             self.body_pages += records
 
@@ -193,10 +194,12 @@ class Joined:
                     self.destinations[name] = destination(dest, copier.number)
         with src.open_outline() as part_outline:
             entries = outline_entries(part_outline.root, copier.number)
-        if laid.nested and self.outline:  # later answers: under the "Answers" entry
+        if front:
+            self.front_outline += entries
+        elif laid.nested and self.outline:  # later answers: under the "Answers" entry
             self.outline[-1].children.extend(entries)
         else:
-            self.outline = [*entries, *self.outline] if front else [*self.outline, *entries]
+            self.outline += entries
         if front:
             items = {k: v for k, v in src.Root.items() if k not in CATALOG_OWN}
             self.front.catalog = inner(copier.syntax(pikepdf.Dictionary(items)))
@@ -249,7 +252,7 @@ class Joined:
         dests = writer.allocate()
         named = sorted((bytes(pikepdf.String(k)), pikepdf.String(k).unparse(), v) for k, v in self.destinations.items())
         writer.add(dests, b"<< /Names [ %s ] >>" % b" ".join(b"%s %s" % (key, target) for _, key, target in named))
-        outline = write_outline(writer, self.outline)
+        outline = write_outline(writer, self.front_outline + self.outline)
         front = self.front
         entries = [b"/Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R" % (self.pages, self.root)]
         entries.append(b"/Names << /Dests %d 0 R >> %s" % (dests, front.catalog))

@@ -41,6 +41,11 @@ class Part:
     footer: bool = True  # "page X of Y" in the bottom margin
     total: int | None = None  # Y as a number (a part does not know the joined guide's page count)
     first_page: int | None = None  # the page number of the part's first page; None: 1
+    contents: tuple[str, ...] | None = None  # ids of the sections the contents lists here (a run of them); None: all
+
+    def cover(self, guide: Guide) -> bool:
+        """Return whether this layout holds the cover and the contents' heading (the front matter's first run)."""
+        return self.front and (self.contents is None or guide.sections[0].id in self.contents)
 
 
 WHOLE = Part()
@@ -166,7 +171,11 @@ class Printer:
         options = self.options
         env = environment(options.templates)
         css = env.get_template("pdf/print.css").render(
-            paper=options.paper, edition=options.edition, part=part, **print_words(self.words, part.footer, part.total)
+            paper=options.paper,
+            edition=options.edition,
+            part=part,
+            cover=part.cover(self.guide),
+            **print_words(self.words, part.footer, part.total),
         )
         return css + css_for_pdf()
 
@@ -229,6 +238,9 @@ class Printer:
             created=iso_date(build_epoch(guide.meta)),
             css=Markup(self.css(part)),
             part=part,
+            cover=part.cover(guide),
+            toc_sections=[s for s in guide.sections if part.contents is None or s.id in part.contents],
+            toc_last=part.contents is None or guide.sections[-1].id in part.contents,
         )
         return with_stand_ins(html)
 

@@ -40,6 +40,7 @@ PART_PAGES = 16  # at least about this many pages per part (runs of whole sectio
 PARTS = 12  # a guide of up to PARTS x MOST_PART_PAGES pages is cut into about this many parts
 MOST_PART_PAGES = 36  # at most about this many (estimated) pages: a worker's memory follows its part, not the guide
 CONTENTS_ENTRIES_PER_PAGE = 50  # measured at 420 questions: 479 entries on 9 pages
+CONTENTS_RUN = 1000  # at most about this many contents entries in one layout (about 20 pages)
 WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
 QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
 FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
@@ -122,48 +123,86 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     for name in ("pdf/guide.html", "pdf/print.css", "pdf/footers.html"):  # compiled once, here, for every worker
         environment(options.templates).get_template(name)
     quiz = options.edition == "quiz"
-    targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
-    front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
+    fronts = front_runs(printer)
     context = multiprocessing.get_context("fork")
     with (
         tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
         context.Pool(workers(), start_worker, (printer,), TASKS_PER_WORKER) as pool,
     ):
-        makes = [partial(part_task, printer, front, None, True)]  # only counted
+        makes = [partial(part_task, printer, front, None, True) for front in fronts]  # only counted
         makes += [partial(part_task, printer, part, str(Path(tmp, f"part-{i}.pdf"))) for i, part in enumerate(parts)]
-        contents = 1 + (len(guide.sections) + len(guide.questions)) / CONTENTS_ENTRIES_PER_PAGE
-        first, *body = longest_first(pool, makes, [contents, *(weight(guide, part, quiz) for part in parts)])
-        front_pages = first.pages  # with the placeholders; the real numbers are no wider
-        joined: Joined | None = None
-        for _ in range(ROUNDS):
-            numbers, total = page_numbers(body, front_pages)
-            final = replace(front, pages={target: numbers[target] for target in targets})
-            makes = [partial(part_task, printer, final, str(Path(tmp, "front.pdf")), True)]
-            for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
-                count = min(FOOTERS_PER_RUN, total + 1 - start)
-                makes.append(
-                    partial(footers_task, printer, start, count, total, str(Path(tmp, f"footers-{start}.pdf")))
-                )
-            laying = pool.imap(run, (made(make) for make in makes))  # the HTML rendered as the workers take it
-            if joined is None:  # join the body while the workers lay out the front matter and footers
-                joined = Joined(Path(tmp, "joined.pdf"))
-                for laid in body:
-                    joined.add(laid)
-            head, *feet = list(laying)
-            if head.pages <= front_pages:  # fewer: blank pages keep every number true (rare)
-                break
-            front_pages = head.pages
-        else:
-            raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
-        assert joined is not None
-        joined.add(head, front=True, blank=front_pages - head.pages)
+        weights = [weight(guide, front, quiz) for front in fronts] + [weight(guide, part, quiz) for part in parts]
+        laid = longest_first(pool, makes, weights)
+        counted, body = laid[: len(fronts)], laid[len(fronts) :]
+        joined = Joined(Path(tmp, "joined.pdf"))
+        heads, feet, front_pages = final_front(pool, printer, fronts, body, sum(c.pages for c in counted), joined, tmp)
+        for k, head in enumerate(heads):  # fewer pages than counted: blank pages keep every number true (rare)
+            joined.add(head, front=True, blank=front_pages - sum(h.pages for h in heads) if k == len(heads) - 1 else 0)
         joined.stamp(feet)
         joined.save()
         return joined.path.read_bytes()
 
 
+def front_runs(printer: Printer) -> list[Part]:
+    """Return the front matter's layouts, with placeholder page numbers: one, or the contents in runs of sections.
+
+    A contents of more than CONTENTS_RUN entries is laid out in runs of whole sections, each from a
+    new page, so no layout grows with the guide (at 4,200 questions one contents layout took
+    945 MiB); a template that does not list `toc_sections` gets the contents whole.
+    """
+    guide, options = printer.guide, printer.options
+    quiz = options.edition == "quiz"
+    targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
+    pages = dict.fromkeys(targets, placeholder(guide, options))
+    front = Part(sections=(), answers=False, footer=False, pages=pages)
+    env = environment(options.templates)
+    assert env.loader is not None
+    grouped = runs([(s.id, 1.0 + len(s.questions)) for s in guide.sections], CONTENTS_RUN)
+    if len(grouped) < 2 or "toc_sections" not in env.loader.get_source(env, "pdf/guide.html")[0]:
+        return [front]
+    return [replace(front, contents=run) for run in grouped]
+
+
+def final_front(
+    pool: multiprocessing.pool.Pool,
+    printer: Printer,
+    fronts: list[Part],
+    body: list[Laid],
+    front_pages: int,
+    joined: Joined,
+    tmp: str,
+) -> tuple[list[Laid], list[Laid], int]:
+    """Lay out the front matter with the real page numbers, and the footers, while the body is joined.
+
+    Return the front matter's layouts, the footers' and the front matter's page count (at least
+    what its layouts fill: the contents' numbers were counted with it).
+    """
+    for round_ in range(ROUNDS):
+        numbers, total = page_numbers(body, front_pages)
+        makes = []
+        for k, front in enumerate(fronts):
+            final = replace(front, pages={target: numbers[target] for target in front.pages or ()})
+            makes.append(partial(part_task, printer, final, f"{tmp}/front-{k}.pdf", True))
+        for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
+            count = min(FOOTERS_PER_RUN, total + 1 - start)
+            makes.append(partial(footers_task, printer, start, count, total, f"{tmp}/footers-{start}.pdf"))
+        laying = pool.imap(run, (made(make) for make in makes))  # the HTML rendered as the workers take it
+        if not round_:  # join the body while the workers lay out the front matter and footers
+            for laid in body:
+                joined.add(laid)
+        done = list(laying)
+        heads, feet = done[: len(fronts)], done[len(fronts) :]
+        if sum(h.pages for h in heads) <= front_pages:
+            return heads, feet, front_pages
+        front_pages = sum(h.pages for h in heads)
+    raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
+
+
 def weight(guide: Guide, part: Part, quiz: bool) -> float:
     """Return about how many pages a part fills."""
+    if part.front:
+        shown = [s for s in guide.sections if part.contents is None or s.id in part.contents]
+        return 1 + sum(1 + len(s.questions) for s in shown) / CONTENTS_ENTRIES_PER_PAGE
     if part.answer_sections is not None:
         return sum(estimate(s, False) for s in guide.sections if s.id in part.answer_sections)
     return sum(estimate(s, quiz) for s in guide.sections if part.sections is None or s.id in part.sections)
