@@ -21,11 +21,12 @@ from conftest import CONTENT, FIXTURES
 from fontTools.pens.recordingPen import DecomposingRecordingPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from readers import pdf_text
 from test_pdf import outline
 
 from studyguide.model import Guide, Section
 from studyguide.pipeline import load
-from studyguide.renderers.base import Options
+from studyguide.renderers.base import TEMPLATES, Options
 from studyguide.renderers.pdf import fonts as fonts_module
 from studyguide.renderers.pdf import parts as parts_module
 from studyguide.renderers.pdf.join import Joined, Laid
@@ -260,3 +261,52 @@ def test_a_font_that_disagrees_keeps_its_own_subset(real: tuple[Path, Path]) -> 
     for changed in (wider, other_text, other_outline):
         assert not dataclasses.replace(first).merge(changed)
     assert dataclasses.replace(first).merge(second)
+
+
+@pytest.fixture(scope="module")
+def contents_in_runs(tmp_path_factory: pytest.TempPathFactory, guide: Guide) -> Iterator[Path]:
+    """The real guide in parts, its contents laid out in runs of about 20 entries (as 1,000 for a long guide)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parts_module, "CONTENTS_RUN", 20)
+        job = load(CONTENT, Options())
+        runs = parts_module.front_runs(Printer(job))
+        assert len(runs) >= 3 and [s for run in runs for s in run.contents or ()] == [s.id for s in guide.sections]
+        path = tmp_path_factory.mktemp("runs") / "guide.pdf"
+        path.write_bytes(render_in_parts(Printer(job), plan(guide, Options())))
+    yield path
+
+
+def test_a_long_contents_is_laid_out_in_runs_that_read_as_one(contents_in_runs: Path, guide: Guide) -> None:
+    """Each run of the contents starts a page; every entry, its number, link and running header are as in one."""
+    from test_pdf import (
+        test_outline_sections_and_questions_open_their_pages,
+        test_running_header_and_footer_not_on_cover,
+        test_toc_prints_the_outline_page_numbers,
+    )
+
+    test_toc_prints_the_outline_page_numbers(contents_in_runs, guide)
+    test_outline_sections_and_questions_open_their_pages(contents_in_runs, guide)
+    test_running_header_and_footer_not_on_cover(contents_in_runs, guide)
+    reader = PdfReader(contents_in_runs)
+    first = reader.get_destination_page_number(reader.named_destinations[guide.sections[0].id])
+    assert first is not None
+    texts = pdf_text(contents_in_runs)
+    runs = parts_module.front_runs(Printer(load(CONTENT, Options())))  # the default: one run for the real guide
+    assert len(runs) == 1
+    assert ["Contents" in texts[page] for page in range(1, first)] == [True] + [False] * (first - 2)  # one heading
+    assert all("CONTENTS" in texts[page] for page in range(1, first))  # every contents page says so at its top
+    tops = [" ".join(texts[page].split()[:12]) for page in range(2, first)]
+    assert sum(any(s.title in top for s in guide.sections) for top in tops) >= 2  # a run starts on its page
+    assert reader.get_destination_page_number(reader.named_destinations["_contents"]) == 1
+    assert len(set(font_names(contents_in_runs))) == len(font_names(contents_in_runs))
+
+
+def test_an_older_template_keeps_the_contents_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A guide's own copy of an older print template does not know the runs: its contents is laid out whole."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    page = templates / "pdf" / "guide.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("toc_sections", "guide.sections"), encoding="utf-8")
+    monkeypatch.setattr(parts_module, "CONTENTS_RUN", 20)
+    assert len(parts_module.front_runs(Printer(load(CONTENT, Options())))) > 1
+    assert len(parts_module.front_runs(Printer(load(CONTENT, Options(templates=templates))))) == 1
