@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from studyguide.renderers.pdf import parts as parts_module
 from studyguide.renderers.pdf.join import Joined, Laid
 from studyguide.renderers.pdf.layout import Printer
 from studyguide.renderers.pdf.parts import MOST_PART_PAGES, estimate, plan, render_in_parts
+from studyguide.renderers.pdf.subsets import write_subset
 from studyguide.stages import TEMPLATES, Options
 
 MORE_SCRIPTS = """# More scripts {#more-scripts}
@@ -119,14 +121,29 @@ def tags(path: Path) -> list[tuple[Any, ...]]:
             found.append((depth, "OBJR", pages[element.Pg.objgen], rect, str(element.Obj.get("/Dest", ""))))
             return
         page = pages.get(element.Pg.objgen) if "/Pg" in element else None
-        attributes = {k: repr(element[k]) for k in ("/Alt", "/ActualText", "/Lang", "/A", "/T") if k in element}
+        if "/ID" in element:  # a table header's: WeasyPrint names it by its object number, another in each part
+            ids[str(element.ID)] = len(found)
+        attributes = {k: element[k] for k in ("/Alt", "/ActualText", "/Lang", "/A", "/T") if k in element}
         found.append((depth, str(element.S), page, attributes))
         kids = element.get("/K")
         for kid in kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]:
             walk(kid, depth + 1)
 
+    ids: dict[str, int] = {}
     walk(pdf.Root.StructTreeRoot.K[0], 0)
-    return found
+    return [(*entry[:3], named(entry[3], ids)) if isinstance(entry[-1], dict) else entry for entry in found]
+
+
+def named(attributes: dict[str, Any], ids: dict[str, int]) -> dict[str, str]:
+    """Return an element's attributes as text, a cell's headers as the places of the header cells they name."""
+    shown = {}
+    for key, value in attributes.items():
+        if key == "/A" and isinstance(value, pikepdf.Dictionary) and "/Headers" in value:
+            rest = {k: repr(v) for k, v in value.items() if k != "/Headers"}
+            shown[key] = repr((rest, [ids[str(header)] for header in value.Headers]))
+        else:
+            shown[key] = repr(value)
+    return shown
 
 
 def drawn(path: Path) -> set[tuple[str, int, str]]:
@@ -261,6 +278,47 @@ def test_a_font_that_disagrees_keeps_its_own_subset(real: tuple[Path, Path]) -> 
     for changed in (wider, other_text, other_outline):
         assert not dataclasses.replace(first).merge(changed)
     assert dataclasses.replace(first).merge(second)
+
+
+def test_a_cid_keyed_font_dictionary_another_subset_lacks_is_added(scripts: tuple[Path, Path]) -> None:
+    """HarfBuzz keeps only the font dictionaries (FDArray) a CJK subset uses: the merged subset holds every part's."""
+    pdf = pikepdf.open(scripts[1])
+    (font, *_) = [
+        fonts_module.read(obj)
+        for obj in pdf.objects
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/Type0" and "CJK" in str(obj.BaseFont)
+    ]
+    assert font is not None and font.subset.fonts
+    name = Counter(glyph.private for glyph in font.subset.glyphs.values()).most_common(1)[0][0]
+    moved = {gid for gid, glyph in font.subset.glyphs.items() if glyph.private == name}
+    # As if another part's glyphs used a dictionary this subset lacks: the same one, under another name.
+    glyphs = {
+        gid: dataclasses.replace(g, private="Other") if gid in moved else g for gid, g in font.subset.glyphs.items()
+    }
+    entries, private = font.subset.fonts[name]
+    renamed = tuple((key, "Other" if key == "FontName" else value) for key, value in entries)
+    other = dataclasses.replace(font.subset, glyphs=glyphs, fonts={**font.subset.fonts, "Other": (renamed, private)})
+    written = TTFont(io.BytesIO(write_subset(font.program, other)))
+    before = TTFont(io.BytesIO(font.program))
+    top = written["CFF "].cff.topDictIndex[0]
+    for gid in moved:
+        assert top.FDArray[top.FDSelect[gid]].FontName == "Other"
+        assert charstring(written, gid) == charstring(before, gid)  # the same outline and width
+    disagreeing = dataclasses.replace(
+        font.subset, fonts={**font.subset.fonts, name: (entries, (("defaultWidthX", 7),))}
+    )
+    assert font.subset.fits(dataclasses.replace(font.subset)) and not font.subset.fits(disagreeing)
+
+
+def charstring(font: TTFont, gid: int) -> tuple[Any, ...]:
+    """Return a CFF glyph's drawing and its width (relative to its private dictionary's nominal width)."""
+    glyphs = font.getGlyphSet()
+    charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
+    program = charstrings[font.getGlyphOrder()[gid]]
+    program.decompile()
+    pen = DecomposingRecordingPen(glyphs)
+    program.draw(pen)
+    return pen.value, program.width
 
 
 @pytest.fixture(scope="module")

@@ -69,6 +69,8 @@ class Font:
             self.text.setdefault(gid, text)
         for gid, glyph in other.subset.glyphs.items():
             self.subset.glyphs.setdefault(gid, glyph)
+        for name, font in other.subset.fonts.items():
+            self.subset.fonts.setdefault(name, font)
         for key, mapping in other.subset.cmap.items():
             self.subset.cmap.setdefault(key, {}).update(mapping)
         if len(other.subset.order) > len(self.subset.order):
@@ -176,7 +178,7 @@ class Fonts:
 
     def _write(self, number: int, font: Font) -> None:
         writer = self.writer
-        program = write_subset(font.program, font.subset.glyphs, font.subset.cmap)
+        program = write_subset(font.program, font.subset)
         file, descriptor, cid, text = (writer.allocate() for _ in range(4))
         kind = b"/Subtype /OpenType" if font.opentype else b"/Length1 %d" % len(program)
         writer.add_compressed(file, b"<< %s >>" % kind, program)

@@ -8,8 +8,10 @@ each part's subset of a font numbers its glyphs as the font does, and one subset
 union of those glyphs, each at its own id, draws every part's text as it stands. Outlines are
 taken as stored (HarfBuzz desubroutinizes CFF charstrings, so each is whole), except TrueType
 composite glyphs, whose components may have ids of one subset's own: they are flattened into
-simple glyphs (the same points). A CFF subset with subroutines, or anything else unexpected, is
-not read (None): its part keeps its own subset.
+simple glyphs (the same points). A CID-keyed CFF subset keeps only the font dictionaries (FDArray)
+its glyphs use: each glyph keeps the name of its own, the merged subset holds every part's (each
+name's the same in every part, or the subsets are not merged). A CFF subset with subroutines, or
+anything else unexpected, is not read (None): its part keeps its own subset.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ EMPTY_CHARSTRING = b"\x0e"  # endchar: a glyph HarfBuzz emptied (not in the subs
 ON_CURVE = 0x01  # the one point flag a simple glyph needs
 Metrics = tuple[tuple[int, int] | None, ...]  # the glyph's (advance, side bearing) in hmtx and vmtx
 CmapKey = tuple[int, int, int]  # platform, encoding, format of a cmap subtable
+Entries = tuple[tuple[str, Any], ...]  # a CFF dictionary's entries, sorted by key
+FontDef = tuple[Entries, Entries]  # a CID-keyed CFF font dictionary's entries but its private one, and that one's
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,15 @@ class Subset:
     order: list[str]  # glyph names (a TrueType subset's are made up by fontTools: only their count is kept)
     glyphs: dict[int, Glyph]
     cmap: dict[CmapKey, dict[int, int]] = field(default_factory=dict)  # code point -> glyph id
-    skeleton: str = ""  # the CFF private dictionaries (charstring widths are relative to them)
+    skeleton: str = ""  # a name-keyed CFF font's private dictionary (charstring widths are relative to it)
+    fonts: dict[str, FontDef] = field(default_factory=dict)  # a CID-keyed CFF font's dictionaries, by name
 
     def fits(self, other: Subset) -> bool:
         """Return whether two subsets are of one font: one glyph order a prefix of the other, shared glyphs equal."""
         shorter, longer = sorted((self.order, other.order), key=len)
         if self.skeleton != other.skeleton or longer[: len(shorter)] != shorter:
+            return False
+        if any(other.fonts.get(name, font) != font for name, font in self.fonts.items()):
             return False
         return all(other.glyphs.get(gid, glyph) == glyph for gid, glyph in self.glyphs.items())
 
@@ -70,14 +77,14 @@ def read_subset(program: bytes, used: Collection[int]) -> Subset | None:
         return None
     if found is None:
         return None
-    glyphs, skeleton = found
+    glyphs, skeleton, fonts = found
     ids = {name: gid for gid, name in enumerate(order)}
     tables = font["cmap"].tables if "cmap" in font else []
     cmap = {
         (t.platformID, t.platEncID, t.format): {c: ids[name] for c, name in t.cmap.items() if name in ids}
         for t in tables
     }
-    return Subset(order if "CFF " in font else [""] * len(order), glyphs, cmap, skeleton)
+    return Subset(order if "CFF " in font else [""] * len(order), glyphs, cmap, skeleton, fonts)
 
 
 def _metrics(font: Any, name: str) -> Metrics:
@@ -85,14 +92,16 @@ def _metrics(font: Any, name: str) -> Metrics:
     return tuple(font[tag].metrics.get(name) if tag in font else None for tag in ("hmtx", "vmtx"))
 
 
-def _private(private: Any) -> str:
+def _private(private: Any) -> Entries:
     """Return a CFF private dictionary's values, or raise ValueError if it has subroutines."""
     if "Subrs" in private.rawDict:
         raise ValueError("local subroutines")
-    return repr(sorted(private.rawDict.items()))
+    return tuple(sorted(private.rawDict.items()))
 
 
-def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
+def _cff_glyphs(
+    font: Any, order: list[str], used: Collection[int]
+) -> tuple[dict[int, Glyph], str, dict[str, FontDef]] | None:
     """Return a CFF subset's glyphs (charstring bytes) and its private dictionaries, if it has no subroutines.
 
     A name-keyed font's `seac` accent names its two glyphs by character code: merged, they must be
@@ -104,13 +113,16 @@ def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dic
     if len(cff.GlobalSubrs) or getattr(cff, "major", 1) != 1:
         return None
     keyed = hasattr(top, "FDArray") and hasattr(top, "ROS")
+    fonts: dict[str, FontDef] = {}
     if keyed:
         names = [fd.rawDict.get("FontName", str(k)) for k, fd in enumerate(top.FDArray)]
-        skeleton = repr([(name, _private(fd.Private)) for name, fd in zip(names, top.FDArray, strict=True)])
+        for name, fd in zip(names, top.FDArray, strict=True):
+            fonts[name] = (tuple(sorted((k, v) for k, v in fd.rawDict.items() if k != "Private")), _private(fd.Private))
+        skeleton = "CID-keyed"
     else:
         if len(font.getGlyphOrder()) > len(order):
             return None
-        names, skeleton = [], _private(top.Private)
+        names, skeleton = [], repr(_private(top.Private))
     charstrings = top.CharStrings
     index = charstrings.charStringsIndex
     offsets = index.offsets if charstrings.charStringsAreIndexed and index.offsets else None
@@ -124,10 +136,12 @@ def _cff_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dic
         data = bytes(charstring.bytecode)
         if gid in used or data != EMPTY_CHARSTRING:
             glyphs[gid] = Glyph(data, _metrics(font, name), names[selector] if keyed else "")
-    return glyphs, skeleton
+    return glyphs, skeleton, fonts
 
 
-def _glyf_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[dict[int, Glyph], str] | None:
+def _glyf_glyphs(
+    font: Any, order: list[str], used: Collection[int]
+) -> tuple[dict[int, Glyph], str, dict[str, FontDef]] | None:
     """Return a TrueType subset's glyphs, each composite one flattened (its components may be at ids of its own)."""
     from fontTools.ttLib.tables._g_l_y_f import Glyph as TrueTypeGlyph
     from fontTools.ttLib.tables.ttProgram import Program
@@ -149,17 +163,18 @@ def _glyf_glyphs(font: Any, order: list[str], used: Collection[int]) -> tuple[di
         data = glyph.compile(glyf) if glyph.numberOfContours else b""
         if gid in used or data:
             glyphs[gid] = Glyph(bytes(data), _metrics(font, name))
-    return glyphs, ""
+    return glyphs, "", {}
 
 
-def write_subset(program: bytes, glyphs: dict[int, Glyph], cmap: dict[CmapKey, dict[int, int]]) -> bytes:
-    """Return `program` (the subset with the longest glyph order) holding `glyphs` at their ids, and `cmap`."""
+def write_subset(program: bytes, subset: Subset) -> bytes:
+    """Return `program` (the subset with the longest glyph order) holding the subset's glyphs at their ids, its cmap."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(program), recalcTimestamp=False)
     order = font.getGlyphOrder()
+    glyphs, cmap = subset.glyphs, subset.cmap
     if "CFF " in font:
-        _put_charstrings(font, order, glyphs)
+        _put_charstrings(font, order, glyphs, subset.fonts)
     else:
         from fontTools.ttLib.tables._g_l_y_f import Glyph as TrueTypeGlyph
 
@@ -180,14 +195,26 @@ def write_subset(program: bytes, glyphs: dict[int, Glyph], cmap: dict[CmapKey, d
     return out.getvalue()
 
 
-def _put_charstrings(font: Any, order: list[str], glyphs: dict[int, Glyph]) -> None:
-    """Put each glyph's charstring at its id, drawn with its own private dictionary."""
+def _put_charstrings(font: Any, order: list[str], glyphs: dict[int, Glyph], fonts: dict[str, FontDef]) -> None:
+    """Put each glyph's charstring at its id, drawn with its own private dictionary (added if this subset lacks it)."""
+    from fontTools.cffLib import FontDict, PrivateDict
     from fontTools.misc.psCharStrings import T2CharString
 
     cff = font["CFF "].cff
     top = cff.topDictIndex[0]
     keyed = hasattr(top, "FDArray") and hasattr(top, "ROS")
     names = {fd.rawDict.get("FontName", str(k)): k for k, fd in enumerate(top.FDArray)} if keyed else {}
+    used = {glyph.private for glyph in glyphs.values()}
+    for name, (entries, private) in fonts.items() if keyed else ():
+        if name in used and name not in names:  # another part's glyphs use it: as that part's subset holds it
+            added = FontDict()
+            added.Private = PrivateDict()
+            for key, value in entries:
+                setattr(added, key, value)
+            for key, value in private:
+                setattr(added.Private, key, value)
+            names[name] = len(top.FDArray)
+            top.FDArray.append(added)
     for gid, glyph in glyphs.items():
         if keyed:
             index = names[glyph.private]
