@@ -80,20 +80,20 @@ def merged_and_plain(content: Path, out: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The real guide in parts: fonts merged, and not."""
-    with pytest.MonkeyPatch.context() as patch:
-        yield merged_and_plain(CONTENT, tmp_path_factory.mktemp("real"), patch)
+    with pytest.MonkeyPatch.context() as patch:  # undone at once: a later build must not write over plain.pdf
+        return merged_and_plain(CONTENT, tmp_path_factory.mktemp("real"), patch)
 
 
 @pytest.fixture(scope="module")
-def scripts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def scripts(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The print fixture and a second section in every script again (CJK, Arabic, emoji, code) in parts."""
     content = tmp_path_factory.mktemp("scripts") / "content"
     shutil.copytree(FIXTURES / "print", content)
     (content / "04-more-scripts.md").write_text(MORE_SCRIPTS, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
-        yield merged_and_plain(content, content.parent, patch)
+        return merged_and_plain(content, content.parent, patch)
 
 
 def font_names(path: Path) -> list[str]:
