@@ -72,7 +72,7 @@ def css_for_pdf() -> str:
 # On paper: a <details> block is open and its summary a plain heading; <mark> a light tint that prints.
 PRINTED_NOTATION = """\
 details.block > summary { list-style: none; }
-details.block > summary::marker, details.block > summary::-webkit-details-marker { content: none; }
+details.block > summary::marker { content: none; }
 mark { background: #fff1a8; color: inherit; }
 .alert, details.block, .diagram { break-inside: avoid; }
 """
