@@ -25,8 +25,8 @@ from studyguide.model import Guide
 from studyguide.renderers.paper import RefusedResource
 from studyguide.renderers.pdf import PdfRenderer
 from studyguide.renderers.pdf import parts as parts_module
-from studyguide.renderers.pdf.join import FOOTER
 from studyguide.renderers.pdf.layout import Printer
+from studyguide.renderers.pdf.pages import FOOTER
 from studyguide.renderers.pdf.parts import plan, render_in_parts
 from studyguide.stages import TEMPLATES, Options
 from studyguide.store.cache import Cache

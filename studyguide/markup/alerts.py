@@ -74,7 +74,7 @@ kbd { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.85e
 # On paper: a <details> block is open and its summary a plain heading; <mark> a light tint that prints.
 PRINTED_NOTATION = """\
 details.block > summary { list-style: none; }
-details.block > summary::marker, details.block > summary::-webkit-details-marker { content: none; }
+details.block > summary::marker { content: none; }  /* WeasyPrint refuses a list naming ::-webkit-details-marker */
 mark { background: #fff1a8; color: inherit; }
 .alert, details.block, .diagram { break-inside: avoid; }
 """

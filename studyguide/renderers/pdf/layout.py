@@ -48,6 +48,11 @@ class Part:
     footer: bool = True  # "page X of Y" in the bottom margin
     total: int | None = None  # Y as a number (a part does not know the joined guide's page count)
     first_page: int | None = None  # the page number of the part's first page; None: 1
+    contents: tuple[str, ...] | None = None  # ids of the sections the contents lists here (a run of them); None: all
+
+    def cover(self, guide: Guide) -> bool:
+        """Return whether this layout holds the cover and the contents' heading (the front matter's first run)."""
+        return self.front and (self.contents is None or guide.sections[0].id in self.contents)
 
 
 WHOLE = Part()
@@ -107,6 +112,14 @@ def walk(node: Node) -> Iterator[Node]:
         yield from walk(child)
 
 
+def answered(guide: Guide, part: Part) -> tuple[Question, ...]:
+    """Return the questions whose answers a self-test layout shows: none on the question pages, then each section's."""
+    if not part.answers:
+        return ()
+    sections = [s for s in guide.sections if part.answer_sections is None or s.id in part.answer_sections]
+    return tuple(q for s in sections for q in s.questions)
+
+
 def keywords(guide: Guide) -> list[str]:
     """Return the guide's tags in first-use order."""
     return list(dict.fromkeys(tag for q in guide.questions for tag in q.tags))
@@ -164,7 +177,11 @@ class Printer:
         options = self.options
         env = environment(options.templates)
         css = env.get_template("pdf/print.css").render(
-            paper=options.paper, edition=options.edition, part=part, **print_words(self.words, part.footer, part.total)
+            paper=options.paper,
+            edition=options.edition,
+            part=part,
+            cover=part.cover(self.guide),
+            **print_words(self.words, part.footer, part.total),
         )
         return css + css_for_pdf()
 
@@ -200,14 +217,7 @@ class Printer:
         quiz = options.edition == "quiz"
         sections = [s for s in guide.sections if part.sections is None or s.id in part.sections]
         laid = tuple(q for s in sections for q in s.questions)
-        # The self-test edition's question pages show no answers; the answers come after all questions.
-        if not quiz:
-            shown = laid
-        elif part.answers:
-            answered = [s for s in guide.sections if part.answer_sections is None or s.id in part.answer_sections]
-            shown = tuple(q for s in answered for q in s.questions)
-        else:
-            shown = ()
+        shown = laid if not quiz else answered(guide, part)
         html = env.get_template("pdf/guide.html").render(
             **self.words.functions(),
             direction=self.words.direction,
@@ -228,6 +238,9 @@ class Printer:
             created=iso_date(self.job.resources.epoch),
             css=Markup(self.css(part)),
             part=part,
+            cover=part.cover(guide),
+            toc_sections=[s for s in guide.sections if part.contents is None or s.id in part.contents],
+            toc_last=part.contents is None or guide.sections[-1].id in part.contents,
         )
         return with_stand_ins(html)
 

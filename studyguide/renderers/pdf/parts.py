@@ -8,22 +8,25 @@ as it does inside the whole guide; only its page numbers depend on where it will
    matter (cover and contents) is laid out with placeholder page numbers only to count its pages;
 2. with every run's page count and anchors known, the front matter is laid out again with the
    real numbers in its contents, and the footers ("page X of Y") on otherwise empty pages;
-3. pikepdf joins the runs: one structure tree, one outline, each named destination taken from the
-   run that holds its anchor, and each footer stamped on its page as a pagination artifact.
+3. the join streams the runs into one file, one at a time: one structure tree, one outline, each
+   named destination taken from the run that holds its anchor, each footer stamped on its page as
+   a pagination artifact, each font's subsets merged into one.
+
+Workers (`workers.py`) lay out the parts from print HTML rendered here; the building process never
+holds a layout, and no process holds more than one part's: a part is at most about
+MOST_PART_PAGES pages, whatever the guide's length. The contents is the one layout that grows with
+the guide (a line per question).
 """
 
 from __future__ import annotations
 
-import gc
-import math
 import multiprocessing
 import multiprocessing.pool
-import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -32,22 +35,19 @@ from studyguide.model import Guide, Section
 from studyguide.renderers.base import environment
 from studyguide.renderers.pdf.join import Joined, Laid
 from studyguide.renderers.pdf.layout import Part, Printer
-from studyguide.renderers.pdf.reuse import Parts
+from studyguide.renderers.pdf.workers import Task, run, start_worker, workers
 from studyguide.stages import Options
 
-if TYPE_CHECKING:
-    import weasyprint
-
 PART_PAGES = 16  # at least about this many pages per part (runs of whole sections); a single run is laid out whole
-PARTS = 12  # a long guide is cut into about this many parts
+PARTS = 12  # a guide of up to PARTS x MOST_PART_PAGES pages is cut into about this many parts
+MOST_PART_PAGES = 36  # at most about this many (estimated) pages: a worker's memory follows its part, not the guide
+CONTENTS_ENTRIES_PER_PAGE = 50  # measured at 420 questions: 479 entries on 9 pages
+CONTENTS_RUN = 1000  # at most about this many contents entries in one layout (about 20 pages)
 WORDS_PER_PAGE = 240  # measured on the real guide: 7,555 words of answers fill 31 pages
 QUIZ_QUESTIONS_PER_PAGE = 3.5  # the self-test edition leaves ruled room under each question
 FOOTERS_PER_RUN = 200  # empty pages per footer layout: WeasyPrint's time per page grows with the document
 ROUNDS = 4  # contents layouts at most (its page count settles after one or two)
-# A worker above this much memory after a task frees the task's layout at once (about 0.15 s for a part
-# of a 420-question guide); below it, that is left to Python's own collections. At 420 questions the
-# process tree's peak went from 1.2 GiB to 0.6 GiB; a 42-question guide's parts stay under it.
-RECLAIM_MIB = 256
+TASKS_PER_WORKER = 24  # then a worker is replaced by a fresh one (see workers.py)
 
 
 def estimate(section: Section, quiz: bool) -> float:
@@ -60,14 +60,15 @@ def estimate(section: Section, quiz: bool) -> float:
 def plan(guide: Guide, options: Options, part_pages: float | None = None) -> list[Part]:
     """Return the parts after the front matter, each a run of whole sections; none (a single run): lay out whole.
 
-    Parts are about PART_PAGES pages, or a PARTS-th of a long guide: enough of them to keep every
-    core busy, few enough that each one's fixed cost (its stylesheet, fonts, joining) stays small.
+    Parts are about PART_PAGES pages, or a PARTS-th of a longer guide, but at most MOST_PART_PAGES:
+    enough of them to keep every core busy, few enough that each one's fixed cost (its stylesheet,
+    fonts, joining) stays small, small enough that a worker's memory does not grow with the guide.
     The plan depends on the content alone, so every machine writes the same bytes.
     """
     quiz = options.edition == "quiz"
     sizes = [(section.id, estimate(section, quiz)) for section in guide.sections]
     answers = [(section.id, estimate(section, False)) for section in guide.sections] if quiz else []
-    part_pages = part_pages or max(PART_PAGES, sum(pages for _, pages in sizes + answers) / PARTS)
+    part_pages = part_pages or min(MOST_PART_PAGES, max(PART_PAGES, sum(pages for _, pages in sizes + answers) / PARTS))
     parts = [Part(front=False, sections=run, answers=False, footer=False) for run in runs(sizes, part_pages)]
     parts += [  # the self-test edition's answers: each section's start a page too
         Part(front=False, sections=(), answers=True, answer_sections=run, footer=False)
@@ -91,104 +92,29 @@ def runs(sizes: list[tuple[str, float]], part_pages: float) -> list[tuple[str, .
     return [tuple(run) for run in grouped]
 
 
-# The printer of this build and its cached parts, in a worker process: set by the pool's
-# initializer. With the fork start method the worker inherits them (and the model) from the parent
-# instead of receiving them through a pipe.
-_printer: Printer | None = None
-_reuse: Parts | None = None
+def part_task(printer: Printer, part: Part, path: str | None, large: bool = False) -> Task:
+    """Return the task of laying out one part (or the front matter): its print HTML, rendered here."""
+    html, missing = printer.part_html(part)
+    first = printer.guide.sections[0].id
+    nested = part.answer_sections is not None and first not in part.answer_sections
+    return Task(html, path, True, frozenset(missing), nested, large, body=not part.front)
 
 
-def _start_worker(printer: Printer) -> None:
-    """In a new worker: keep the build's printer for its tasks; leave what it inherited out of garbage collection."""
-    global _printer, _reuse
-    gc.freeze()  # the parent's objects (modules, model) are never garbage here: collections skip them
-    _printer = printer
-    _reuse = Parts(printer.job.cache, printer.guide.meta.id)
-
-
-def _laid_out(html: str, path: str | None, tagged: bool, laid: Callable[[weasyprint.Document], Laid]) -> Laid:
-    """In a worker: the cached layout of this HTML, or a new one (written to `path`, tagged or not, if given), kept."""
-    assert _printer is not None and _reuse is not None
-    key = _reuse.key(html, tagged)
-    found = _reuse.get(key, path)
-    if found is not None:
-        return found
-    read: list[Path] = []
-    document = _printer.layout(html, read)
-    if path is not None:
-        _printer.write(document, path, tagged=tagged)
-    result = laid(document)
-    _reuse.put(key, result, read)
-    return result
-
-
-def _lay_out(task: tuple[Part, str | None]) -> Laid:
-    """In a worker: lay out one part (or take it from the cache); write it as tagged PDF when given a path."""
-    assert _printer is not None
-    part, path = task
-    html, missing = _printer.part_html(part)
-    elsewhere = frozenset(missing)
-    sections = _printer.guide.sections
-    nested = part.answer_sections is not None and sections[0].id not in part.answer_sections
-
-    def laid(document: weasyprint.Document) -> Laid:
-        anchors: dict[str, int] = {}
-        for k, page in enumerate(document.pages):
-            for name in page.anchors:  # a box that spans pages names its anchor on each: the first is the target
-                if name not in elsewhere:
-                    anchors.setdefault(name, k)
-        return Laid(len(document.pages), anchors, elsewhere, path, nested)
-
-    result = _laid_out(html, path, True, laid)
-    if not part.front:
-        progress.tell("pdf", laid=1, pages=result.pages)  # to the display on a terminal, if any
-    return result
-
-
-def _footers(task: tuple[int, int, int, str]) -> Laid:
-    """In a worker: lay out `count` empty pages whose footers read "page N of `total`", N from `first`."""
-    assert _printer is not None
-    first, count, total, path = task
+def footers_task(printer: Printer, first: int, count: int, total: int, path: str) -> Task:
+    """Return the task of laying out `count` empty pages whose footers read "page N of `total`", N from `first`."""
     part = Part(front=False, sections=(), answers=False, headers=False, total=total, first_page=first)
-    html = (
-        environment(_printer.options.templates)
-        .get_template("pdf/footers.html")
-        .render(
-            meta=_printer.guide.meta, css=Markup(_printer.css(part)), count=count, direction=_printer.words.direction
-        )
-    )
-    return _laid_out(html, path, False, lambda document: Laid(len(document.pages), {}, frozenset(), path))
+    template = environment(printer.options.templates).get_template("pdf/footers.html")
+    css = Markup(printer.css(part))
+    html = template.render(meta=printer.guide.meta, css=css, count=count, direction=printer.words.direction)
+    return Task(html, path, tagged=False)
 
 
-Task = tuple[Callable[[Any], Laid], object]  # (_lay_out, (part, path)) or (_footers, (first, count, total, path))
-
-
-def _run(task: Task) -> Laid:
-    """In a worker: one layout task; a large one's layout is freed before the next task starts."""
-    work, args = task
+def made(make: Callable[[], Task]) -> Task | BaseException:
+    """Return a task, or what making it raised (a worker raises it again, so it reaches the build)."""
     try:
-        return work(args)
-    finally:
-        if resident_mib() > RECLAIM_MIB:
-            gc.collect()  # WeasyPrint's laid-out pages hold reference cycles: only a full collection frees them
-
-
-def resident_mib() -> float:
-    """Return this process's resident memory in MiB (infinite where /proc does not tell)."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return math.inf
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def workers() -> int:
-    """Return how many layouts run at once: one per core this process may use, at most four."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 4))
+        return make()
+    except Exception as exc:  # noqa: BLE001  (re-raised in the worker, then in the build)
+        return exc
 
 
 def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
@@ -199,58 +125,103 @@ def render_in_parts(printer: Printer, parts: Sequence[Part]) -> bytes:
     for name in ("pdf/guide.html", "pdf/print.css", "pdf/footers.html"):  # compiled once, here, for every worker
         environment(options.templates).get_template(name)
     quiz = options.edition == "quiz"
-    targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
-    front = Part(sections=(), answers=False, footer=False, pages=dict.fromkeys(targets, placeholder(guide, options)))
+    fronts = front_runs(printer)
     context = multiprocessing.get_context("fork")
-    # A worker lays out one part after another: what it loaded for the first (C type declarations,
-    # hyphenation patterns, drawn glyph outlines) serves the next. Measured at 42 questions: 1 s less.
     with (
         tempfile.TemporaryDirectory(prefix="studyguide-pdf-") as tmp,
-        context.Pool(workers(), initializer=_start_worker, initargs=(printer,)) as pool,
+        context.Pool(workers(), start_worker, (printer,), TASKS_PER_WORKER) as pool,
     ):
-        paths = [str(Path(tmp, f"part-{i}.pdf")) for i in range(len(parts))]
-        progress.tell("pdf", planned=len(parts))
-        tasks: list[Task] = [(_lay_out, (front, None))]  # only counted
-        tasks += [(_lay_out, (part, path)) for part, path in zip(parts, paths, strict=True)]
-        first, *body = longest_first(pool, tasks, [0.0, *(weight(guide, part, quiz) for part in parts)])
-        front_pages = first.pages  # with the placeholders; the real numbers are no wider
-        joined: Joined | None = None
-        for _ in range(ROUNDS):
-            numbers, total = page_numbers(body, front_pages)
-            final = replace(front, pages={target: numbers[target] for target in targets})
-            tasks = [(_lay_out, (final, str(Path(tmp, "front.pdf"))))]
-            for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
-                count = min(FOOTERS_PER_RUN, total + 1 - start)
-                tasks.append((_footers, (start, count, total, str(Path(tmp, f"footers-{start}.pdf")))))
-            laying = pool.map_async(_run, tasks, chunksize=1)
-            if joined is None:  # join the body while the workers lay out the front matter and footers
-                joined = Joined()
-                for laid in body:
-                    joined.add(laid)
-            head, *feet = laying.get()
-            if head.pages <= front_pages:  # fewer: blank pages keep every number true (rare)
-                break
-            front_pages = head.pages
-        else:
-            raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
-        assert joined is not None
-        joined.add(head, front=True, blank=front_pages - head.pages)
+        progress.tell("pdf", planned=len(parts))  # to the display on a terminal, if any; workers tell each part
+        makes = [partial(part_task, printer, front, None, True) for front in fronts]  # only counted
+        makes += [partial(part_task, printer, part, str(Path(tmp, f"part-{i}.pdf"))) for i, part in enumerate(parts)]
+        weights = [weight(guide, front, quiz) for front in fronts] + [weight(guide, part, quiz) for part in parts]
+        laid = longest_first(pool, makes, weights)
+        counted, body = laid[: len(fronts)], laid[len(fronts) :]
+        joined = Joined(Path(tmp, "joined.pdf"))
+        heads, feet, front_pages = final_front(pool, printer, fronts, body, sum(c.pages for c in counted), joined, tmp)
+        for k, head in enumerate(heads):  # fewer pages than counted: blank pages keep every number true (rare)
+            joined.add(head, front=True, blank=front_pages - sum(h.pages for h in heads) if k == len(heads) - 1 else 0)
         joined.stamp(feet)
-        return joined.save()
+        joined.save()
+        return joined.path.read_bytes()
+
+
+def front_runs(printer: Printer) -> list[Part]:
+    """Return the front matter's layouts, with placeholder page numbers: one, or the contents in runs of sections.
+
+    A contents of more than CONTENTS_RUN entries is laid out in runs of whole sections, each from a
+    new page, so no layout grows with the guide (at 4,200 questions one contents layout took
+    945 MiB); a template that does not list `toc_sections` gets the contents whole.
+    """
+    guide, options = printer.guide, printer.options
+    quiz = options.edition == "quiz"
+    targets = [s.id for s in guide.sections] + [q.id for q in guide.questions] + (["_answers"] if quiz else [])
+    pages = dict.fromkeys(targets, placeholder(guide, options))
+    front = Part(sections=(), answers=False, footer=False, pages=pages)
+    env = environment(options.templates)
+    assert env.loader is not None
+    grouped = runs([(s.id, 1.0 + len(s.questions)) for s in guide.sections], CONTENTS_RUN)
+    if len(grouped) < 2 or "toc_sections" not in env.loader.get_source(env, "pdf/guide.html")[0]:
+        return [front]
+    return [replace(front, contents=run) for run in grouped]
+
+
+def final_front(
+    pool: multiprocessing.pool.Pool,
+    printer: Printer,
+    fronts: list[Part],
+    body: list[Laid],
+    front_pages: int,
+    joined: Joined,
+    tmp: str,
+) -> tuple[list[Laid], list[Laid], int]:
+    """Lay out the front matter with the real page numbers, and the footers, while the body is joined.
+
+    Return the front matter's layouts, the footers' and the front matter's page count (at least
+    what its layouts fill: the contents' numbers were counted with it).
+    """
+    for round_ in range(ROUNDS):
+        numbers, total = page_numbers(body, front_pages)
+        makes = []
+        for k, front in enumerate(fronts):
+            final = replace(front, pages={target: numbers[target] for target in front.pages or ()})
+            makes.append(partial(part_task, printer, final, f"{tmp}/front-{k}.pdf", True))
+        for start in range(2, total + 1, FOOTERS_PER_RUN):  # the cover, page 1, has no footer
+            count = min(FOOTERS_PER_RUN, total + 1 - start)
+            makes.append(partial(footers_task, printer, start, count, total, f"{tmp}/footers-{start}.pdf"))
+        laying = pool.imap(run, (made(make) for make in makes))  # the HTML rendered as the workers take it
+        if not round_:  # join the body while the workers lay out the front matter and footers
+            for laid in body:
+                joined.add(laid)
+        done = list(laying)
+        heads, feet = done[: len(fronts)], done[len(fronts) :]
+        if sum(h.pages for h in heads) <= front_pages:
+            return heads, feet, front_pages
+        front_pages = sum(h.pages for h in heads)
+    raise RuntimeError(f"the contents did not settle on a page count after {ROUNDS} layouts")
 
 
 def weight(guide: Guide, part: Part, quiz: bool) -> float:
     """Return about how many pages a part fills."""
+    if part.front:
+        shown = [s for s in guide.sections if part.contents is None or s.id in part.contents]
+        return 1 + sum(1 + len(s.questions) for s in shown) / CONTENTS_ENTRIES_PER_PAGE
     if part.answer_sections is not None:
         return sum(estimate(s, False) for s in guide.sections if s.id in part.answer_sections)
     return sum(estimate(s, quiz) for s in guide.sections if part.sections is None or s.id in part.sections)
 
 
-def longest_first(pool: multiprocessing.pool.Pool, tasks: list[Task], weights: list[float]) -> list[Laid]:
-    """Run the tasks, the heaviest first (so no core is left with one long part at the end); return them in order."""
-    order = sorted(range(len(tasks)), key=lambda i: -weights[i])
-    results: dict[int, Laid] = dict(zip(order, pool.map(_run, [tasks[i] for i in order], chunksize=1), strict=True))
-    return [results[i] for i in range(len(tasks))]
+def longest_first(
+    pool: multiprocessing.pool.Pool, makes: Sequence[Callable[[], Task]], weights: list[float]
+) -> list[Laid]:
+    """Run the tasks, the heaviest first (so no core is left with one long part at the end); return them in order.
+
+    Each task's print HTML is rendered here just before a worker takes it (in the pool's feeding
+    thread), so only a few parts' HTML are ever held at once.
+    """
+    order = sorted(range(len(makes)), key=lambda i: -weights[i])
+    results: dict[int, Laid] = dict(zip(order, pool.imap(run, (made(makes[i]) for i in order)), strict=True))
+    return [results[i] for i in range(len(makes))]
 
 
 def page_numbers(body: Sequence[Laid], front_pages: int) -> tuple[dict[str, int], int]:
