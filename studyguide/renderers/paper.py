@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -61,3 +63,24 @@ def refusal(url: str, folder: Path) -> str:
             if url in line or (tail and tail in line):
                 return f"{path}:{number}: refused to load '{url}': only files inside the content and template folders"
     return f"{folder}: refused to load '{url}': only files inside the content and template folders"
+
+
+@contextlib.contextmanager
+def fonts_dated(epoch: int) -> Iterator[None]:
+    """While a PDF is written, date each font subset fontTools saves at `epoch` (the outputs' one date), not now.
+
+    WeasyPrint subsets with HarfBuzz, and falls back to fontTools for the fonts HarfBuzz cannot subset
+    (Noto Color Emoji's bitmap tables); fontTools stamps the subset's `head.modified` with the time of
+    the build, so a guide with an emoji wrote different PDF bytes on every build. fontTools reads
+    SOURCE_DATE_EPOCH for that time, but setting it would change the whole process's environment: the
+    `head` table's own reference to its clock is replaced instead, and restored after.
+    """
+    from fontTools.misc.timeTools import epoch_diff
+    from fontTools.ttLib.tables import _h_e_a_d
+
+    original = _h_e_a_d.timestampNow
+    _h_e_a_d.timestampNow = lambda: epoch - epoch_diff
+    try:
+        yield
+    finally:
+        _h_e_a_d.timestampNow = original

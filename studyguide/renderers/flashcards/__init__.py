@@ -23,6 +23,7 @@ from studyguide.renderers.base import Renderer, environment, messages
 from studyguide.renderers.flashcards.cards import Cards
 from studyguide.renderers.flashcards.kinds import kind_cards
 from studyguide.renderers.flashcards.sheet import COLUMNS, PAPER_MM, ROWS, Card, Sheet, layout, stylesheet
+from studyguide.renderers.paper import fonts_dated
 from studyguide.stages import Job, Options
 
 
@@ -45,7 +46,8 @@ class FlashcardsRenderer(Renderer):
         cards = list(numbered(Cards(job, sheet)))
         html = self.page(job, sheet, cards)
         out = io.BytesIO()
-        layout(job, html).write_pdf(out, pdf_identifier=job.guide.meta.id.encode(), pdf_variant="pdf/ua-1")
+        with fonts_dated(job.resources.epoch):
+            layout(job, html).write_pdf(out, pdf_identifier=job.guide.meta.id.encode(), pdf_variant="pdf/ua-1")
         return out.getvalue()
 
     def page(self, job: Job, sheet: Sheet, cards: list[Card]) -> str:

@@ -19,7 +19,7 @@ from studyguide.markup.math.svg import Formulas
 from studyguide.markup.places import MATH_CSS, paper_blocks, printed_checkbox, printed_code, printed_text, svg_hooks
 from studyguide.model import Guide, Node, Question, cloze_numbers
 from studyguide.renderers.base import alert_hook, counts, environment, messages, task_boxes
-from studyguide.renderers.paper import RefusedResource, make_fetcher, refusal
+from studyguide.renderers.paper import RefusedResource, fonts_dated, make_fetcher, refusal
 from studyguide.renderers.pdf.footnote_area import measured_footnotes
 from studyguide.renderers.pdf.speedups import faster_writing
 from studyguide.renderers.pdf.words import print_words
@@ -268,5 +268,5 @@ class Printer:
     def write(self, document: weasyprint.Document, target: str | IO[bytes], tagged: bool = True) -> None:
         """Write a laid-out document as PDF (tagged PDF/UA-1 unless it is only footers to stamp)."""
         variant = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-        with faster_writing():
+        with faster_writing(), fonts_dated(self.job.resources.epoch):
             document.write_pdf(target, pdf_identifier=self.guide.meta.id.encode(), **variant)
