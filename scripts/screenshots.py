@@ -5,6 +5,7 @@ Builds the guide in `content/` into a temporary folder, then writes to `docs/scr
 - `page-light.png`, `page-dark.png`: the study page in headless Chromium, one question opened;
 - `page-study.png`: the page in study mode, the first question with its core answer shown;
 - `pdf-cover.png`, `pdf-contents.png`, `pdf-question.png`: three PDF pages through `pdftoppm -r 60`;
+- `flashcards-fronts.png`, `flashcards-backs.png`: the first sheet of the printable flashcards;
 - `pdf-scripts.png`, `pdf-code.png`: two pages of the print fixture (`tests/fixtures/print`): other
   scripts and emoji; code and a table;
 - `card-front.png`, `card-back.png`: one card as the real Anki library renders it
@@ -183,6 +184,7 @@ def run(content: Path, out: Path) -> list[Path]:
             "pdf-question": page_q,
         }
         shoot_pdf(pdf, out, guide_shots)
+        shoot_pdf(dist / f"{gid}-flashcards.pdf", out, {"flashcards-fronts": 1, "flashcards-backs": 2})
         printed = load_guide(PRINT_FIXTURE)
         if build(["--format", "pdf", "--content", str(PRINT_FIXTURE), "--out", str(work / "print"), "--force"]) != 0:
             raise SystemExit("the print fixture's build failed")
@@ -197,7 +199,7 @@ def run(content: Path, out: Path) -> list[Path]:
             finally:
                 browser.close()
     names = ["page-light", "page-dark", "page-study", "pdf-cover", "pdf-contents", "pdf-question", "pdf-scripts"]
-    names += ["pdf-code", "card-front", "card-back"]
+    names += ["pdf-code", "card-front", "card-back", "flashcards-fronts", "flashcards-backs"]
     return [out / f"{name}.png" for name in names]
 
 
