@@ -282,12 +282,13 @@ def test_the_pdf_is_laid_out_without_a_warning_from_weasyprint(tmp_path: Path, f
     assert "WARNING" not in done.stderr and "Ignored" not in done.stderr, done.stderr
 
 
-def test_the_costly_output_is_handed_to_its_process_as_bytes_nothing_can_change(
+def test_the_costly_output_is_handed_to_its_process_by_name_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pool's thread pickles what it is handed while this thread renders the deck and the page, which fill the
     model's cached properties and the cache's counts: a live job changed meanwhile failed whole builds ("dictionary
-    changed size during iteration", exit 3, in test_i18n and test_build). Only immutable values may be handed over."""
+    changed size during iteration", exit 3, in test_i18n and test_build), and a pickled job was a private copy of
+    the guide in the process. The process inherits the job at its fork: only the output's name is handed over."""
     if (os.cpu_count() or 1) < 2:
         pytest.skip("the costly output is laid out beside the others only with two cores or more")
     import concurrent.futures
@@ -301,5 +302,5 @@ def test_the_costly_output_is_handed_to_its_process_as_bytes_nothing_can_change(
 
     monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", recorded)
     assert main(["--format", "all", "--content", str(FIXTURES / "clozes"), "--out", str(tmp_path)]) == 0
-    assert handed and all(isinstance(arg, str | bytes | int) for args in handed for arg in args), handed
+    assert handed and all(isinstance(arg, str) for args in handed for arg in args), handed
     assert (tmp_path / "cloze-fixture.pdf").read_bytes().startswith(b"%PDF-")

@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
-import pickle
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from studyguide import release
 from studyguide.build import state
+from studyguide.build.forked import Rendered, beside, render_one
 from studyguide.check.lint import lint
 from studyguide.check.validate import validate
 from studyguide.errors import ContentError, Problem, counted
@@ -41,9 +38,6 @@ from studyguide.renderers import Renderer, registry
 from studyguide.stages import Job, Need, Options, Snapshot
 from studyguide.store.cache import Cache, default_folder
 from studyguide.store.files import exclusive, remove_stale_temporaries, write_atomic
-
-if TYPE_CHECKING:  # imported when the PDF is laid out beside the other outputs: a deck build never needs them
-    import concurrent.futures
 
 
 @dataclass(frozen=True)
@@ -241,9 +235,6 @@ def write(
     return [outcomes[name] for name in names]
 
 
-Rendered = tuple[bytes, float] | str  # the bytes and seconds, or why the renderer failed
-
-
 def render(
     job: Job,
     prepared: Prepared,
@@ -257,44 +248,13 @@ def render(
     """
     formats = registry()
     costly = [name for name in names if formats[name].costly] if len(names) > 1 else []
-    beside = {name: prepared.of(formats[name]) for name in costly}
-    with _beside(job, beside) as futures, working(names):
+    costly_values = {name: prepared.of(formats[name]) for name in costly}
+    with beside(job, costly_values) as futures, working(names):
         for name in names:
             if name not in futures:
-                yield name, _render_one(name, job, prepared.of(formats[name]))
+                yield name, render_one(name, job, prepared.of(formats[name]))
         for name in costly:
             yield name, futures[name].result()
-
-
-@contextlib.contextmanager
-def _beside(job: Job, costly: dict[str, object]) -> Iterator[dict[str, concurrent.futures.Future[Rendered]]]:
-    """Render the costly outputs in a forked process, one after another, while the caller renders the rest."""
-    if not costly or (os.cpu_count() or 1) < 2:
-        yield {}
-        return
-    import concurrent.futures
-    import multiprocessing
-
-    # The pool's thread pickles what it is given while this one renders the rest, which fills the model's cached
-    # properties and counts the cache's hits ("dictionary changed size during iteration"): the job goes pickled.
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        yield {name: pool.submit(_render_sent, name, pickle.dumps((job, value))) for name, value in costly.items()}
-
-
-def _render_sent(name: str, sent: bytes) -> Rendered:
-    """Render one output in the forked process from the job and value its parent pickled (bytes from it alone)."""
-    return _render_one(name, *pickle.loads(sent))
-
-
-def _render_one(name: str, job: Job, prepared: object) -> Rendered:
-    """Render one output and time it; a renderer's own failure is named, never raised (the others go on)."""
-    started = time.perf_counter()
-    try:
-        data = registry()[name].render(job, prepared)
-    except Exception as exc:  # a renderer's bug or a template's refused resource: this output fails alone
-        return f"{type(exc).__name__}: {exc}"
-    return data, time.perf_counter() - started
 
 
 __all__ = ["ContentError", "Outcome", "Report", "Request", "load", "load_guide", "run"]
