@@ -463,3 +463,14 @@ def test_links_name_the_question_number(tmp_path: Path) -> None:
     page = key(" ".join(pdf_text(path)))
     assert page.count(f"(question {number})") == 2  # See also, and the link in the answer
     assert f"fixtures (question {number})" in page
+
+
+def test_a_sources_list_is_run_in_without_bullets_over_its_text(tmp_path: Path) -> None:
+    """A Sources line of several items is set run-in; the item bullets of lists (drawn before an item's first
+    paragraph, in its margin) were drawn over the label's colon and between the items ('9(8)•. Gers')."""
+    out = tmp_path / "out"
+    assert main(["--format", "pdf", "--content", str(FIXTURES.parent.parent / "content"), "--out", str(out)]) == 0
+    (pdf,) = out.glob("*.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [chunk.split("\n\n")[0] for chunk in text.split("Sources:")[1:]]
+    assert len(lines) > 40 and not [line for line in lines if "•" in line], [line for line in lines if "•" in line][:2]
